@@ -1,0 +1,1 @@
+"""apex_notebook."""
