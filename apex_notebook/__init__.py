@@ -1,1 +1,89 @@
-"""apex_notebook."""
+"""apex_notebook: preview, execute and audit AlphaPoint APEX CancelAllOrders safely from Jupyter.
+
+The public names live here. Importing the package does nothing but define them: no network, no
+files, no widgets. `CancelPanel` (ipywidgets) and `plots` (matplotlib) load on first use, so a
+script or the simulator's command line never pays for them.
+
+    import apex_notebook as apx
+    apex = apx.Client(url, username="ops", password=...)
+    plan = apex.preview(apx.CancelScope(account_id=9, instrument_id=apx.ALL))
+    result = apex.execute(plan, reason="runaway algo", confirm=plan.confirmation_phrase)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from apex_notebook.client import Client
+from apex_notebook.errors import (
+    AlreadyExecutedError,
+    ApexError,
+    AuthenticationError,
+    BadResponseError,
+    ConfirmationError,
+    DriftError,
+    InvalidRequestError,
+    NotAuthorizedError,
+    NotFoundError,
+    NotPermittedError,
+    NotSupportedError,
+    OperationFailedError,
+    PartialSnapshotError,
+    PlanError,
+    RateLimitedError,
+    ScopeError,
+    ServerError,
+    TransportError,
+)
+from apex_notebook.journal import Journal
+from apex_notebook.plan import CancelPlan
+from apex_notebook.result import CancelResult
+from apex_notebook.scope import ALL, CancelScope
+
+if TYPE_CHECKING:
+    from apex_notebook import plots, simulator
+    from apex_notebook.panel import CancelPanel
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ALL",
+    "AlreadyExecutedError",
+    "ApexError",
+    "AuthenticationError",
+    "BadResponseError",
+    "CancelPanel",
+    "CancelPlan",
+    "CancelResult",
+    "CancelScope",
+    "Client",
+    "ConfirmationError",
+    "DriftError",
+    "InvalidRequestError",
+    "Journal",
+    "NotAuthorizedError",
+    "NotFoundError",
+    "NotPermittedError",
+    "NotSupportedError",
+    "OperationFailedError",
+    "PartialSnapshotError",
+    "PlanError",
+    "RateLimitedError",
+    "ScopeError",
+    "ServerError",
+    "TransportError",
+    "plots",
+    "simulator",
+]
+
+_LAZY_MODULES = {"plots": "apex_notebook.plots", "simulator": "apex_notebook.simulator"}
+
+
+def __getattr__(name: str) -> Any:
+    """Load the heavy parts (widgets, matplotlib, the simulator) only when they are first used."""
+    if name == "CancelPanel":
+        return importlib.import_module("apex_notebook.panel").CancelPanel
+    if name in _LAZY_MODULES:
+        return importlib.import_module(_LAZY_MODULES[name])
+    raise AttributeError(f"module 'apex_notebook' has no attribute {name!r}")

@@ -1,0 +1,98 @@
+"""The panel's result view: what an execution verifiably did.
+
+The outcome counts and chart, collateral (orders outside the scope that were cancelled) in red, an
+amber note when the acknowledgement was not a clean "ok", the per-order results (first rows only for
+large results) and where the journal record is.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from apex_notebook import plots
+from apex_notebook.journal import DEFAULT_PATH
+from apex_notebook.panel_plan import TABLE_ROWS, orders_table_html
+from apex_notebook.result import CancelResult
+
+__all__ = ["RESULT_COLUMNS", "ResultView", "journal_location"]
+
+RESULT_COLUMNS = ("order_id", "account_id", "symbol", "side", "order_type", "orig_quantity", "quantity",
+                  "quantity_executed", "outcome", "final_state", "change_reason", "verified_at")
+_SUMMARY_KEYS = ("previewed", "affected", "canceled", "filled_before_cancel", "still_open", "unknown",
+                 "collateral", "ack_status", "mode")
+_RED = "background:#b00020;color:#fff;padding:8px;font-weight:bold"
+_AMBER = "background:#fff3cd;color:#5c4400;padding:8px;border-left:6px solid #e0a800"
+_GREEN = "background:#e6f4ea;color:#14532d;padding:8px;border-left:6px solid #2a9d8f"
+
+
+def journal_location(journal: Any, execution_id: str) -> str:
+    """Plain words for where the journal record is (``journal`` may be None or lack a path)."""
+    if journal is None:
+        return (f"Execution id {execution_id}, recorded in the default journal "
+                f"{os.path.abspath(DEFAULT_PATH)}.")
+    path = getattr(journal, "path", None)
+    where = f" in {path}" if path else ""
+    return f"Execution id {execution_id}, recorded in the journal{where}."
+
+
+class ResultView(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
+    """Shows one CancelResult; :meth:`show` replaces, :meth:`clear` empties."""
+
+    def __init__(self) -> None:
+        self.summary = widgets.HTML()
+        self.summary.add_class("apex-results")
+        self.collateral = widgets.HTML()
+        self.collateral.add_class("apex-collateral")
+        self.chart = widgets.Image(format="png", layout=widgets.Layout(max_width="560px"))
+        self.chart.add_class("apex-result-chart")
+        self.table = widgets.HTML()
+        self.table.add_class("apex-result-table")
+        self.journal = widgets.HTML()
+        self.journal.add_class("apex-journal")
+        super().__init__(layout=widgets.Layout(display="none"))
+        self.add_class("apex-result")
+
+    def show(self, result: CancelResult, *, journal: Any = None) -> None:
+        s = result.summary
+        esc = html.escape
+        verdict = (f"<div style='{_GREEN}'>Verified: every targeted order is terminal as intended.</div>"
+                   if result.ok else
+                   f"<div style='{_AMBER}'>Not everything went as intended: read the outcomes below.</div>")
+        ack = ""
+        if s.get("ack_status") not in (None, "ok", "noop"):
+            ack = (f"<div style='{_AMBER}'>Acknowledgement: {esc(str(s.get('ack_status')))} "
+                   f"{esc(str(s.get('ack_errorcode') or ''))} {esc(str(s.get('ack_errormsg') or ''))}</div>")
+        rows = "".join(f"<tr><th style='text-align:left'>{k.replace('_', ' ')}</th>"
+                       f"<td>{esc(str(s.get(k, '')))}</td></tr>" for k in _SUMMARY_KEYS if k in s)
+        self.summary.value = (f"<h4>Result {esc(result.execution_id)}: {esc(result.description)}</h4>"
+                              f"{verdict}{ack}<table>{rows}</table>")
+        self.collateral.value = self._collateral_html(result.collateral)
+        self.chart.value = plots.figure_png(plots.outcome_breakdown(result))
+        self.table.value = ("<h5>Per-order results</h5>"
+                            + orders_table_html(result.orders, rows=TABLE_ROWS, columns=RESULT_COLUMNS))
+        self.journal.value = f"<p>{esc(journal_location(journal, result.execution_id))}</p>"
+        self.children = [self.summary, self.collateral, self.chart, self.table, self.journal]
+        self.layout.display = "flex"
+
+    @staticmethod
+    def _collateral_html(collateral: pd.DataFrame) -> str:
+        if not len(collateral):
+            return ""
+        accounts = sorted({int(a) for a in collateral["account_id"].dropna()}) if "account_id" in collateral \
+            else []
+        return (f"<div style='{_RED}'>COLLATERAL: {len(collateral)} order(s) OUTSIDE the scope were "
+                f"cancelled (accounts {', '.join(map(str, accounts)) or 'unknown'}). The gateway widened "
+                "the cancel; tell the owners of these orders.</div>"
+                + orders_table_html(collateral, rows=TABLE_ROWS))
+
+    def clear(self) -> None:
+        for html_widget in (self.summary, self.collateral, self.table, self.journal):
+            html_widget.value = ""
+        self.chart.value = b""
+        self.children = []
+        self.layout.display = "none"

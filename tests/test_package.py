@@ -1,0 +1,77 @@
+"""Package-wide rules from DESIGN.md: layering, module size, public names, import hygiene."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import apex_notebook as apx
+
+PACKAGE = Path(apx.__file__).parent
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module name imported by a source file (absolute names; relative ones resolved)."""
+    tree = ast.parse(path.read_text())
+    package = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1])
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                names.add(f"{base}.{node.module}" if node.module else base)
+            elif node.module:
+                names.add(node.module)
+    return names
+
+
+def test_all_is_sorted_and_every_name_resolves() -> None:
+    assert list(apx.__all__) == sorted(apx.__all__)
+    for name in apx.__all__:
+        assert getattr(apx, name) is not None, name
+
+
+def test_the_design_names_are_public() -> None:
+    for name in ("ALL", "CancelScope", "CancelPlan", "CancelResult", "Client", "Journal", "CancelPanel",
+                 "ApexError", "ScopeError"):
+        assert name in apx.__all__, name
+
+
+def test_no_module_over_300_lines_and_no_grab_bag_modules() -> None:
+    too_long = {str(p.relative_to(PACKAGE)): n for p in MODULES if (n := len(p.read_text().splitlines())) > 300}
+    assert too_long == {}
+    assert not [p for p in MODULES if p.stem in {"utils", "util", "helpers", "misc"}]
+
+
+def test_every_module_has_a_docstring() -> None:
+    missing = [str(p.relative_to(PACKAGE)) for p in MODULES if ast.get_docstring(ast.parse(p.read_text())) is None]
+    assert missing == []
+
+
+def test_simulator_imports_nothing_from_the_rest_of_the_package() -> None:
+    for path in (PACKAGE / "simulator").rglob("*.py"):
+        foreign = {n for n in _imports(path) if n.startswith("apex_notebook") and not n.startswith(
+            "apex_notebook.simulator")}
+        assert foreign == set(), f"{path.name} imports {foreign}"
+
+
+def test_only_the_designated_modules_import_widgets_and_matplotlib() -> None:
+    for path in MODULES:
+        names = _imports(path)
+        if any(n.startswith("ipywidgets") for n in names):
+            assert path.stem.startswith("panel"), path
+        if any(n.startswith("matplotlib") for n in names):
+            assert path.stem == "plots", path
+
+
+def test_import_is_light_and_has_no_side_effects() -> None:
+    code = ("import sys, apex_notebook; "
+            "print(sorted(m for m in ('ipywidgets', 'matplotlib', 'apex_notebook.simulator') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    assert out.stderr == ""
