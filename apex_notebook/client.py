@@ -1,0 +1,226 @@
+"""``Client``: the front door to one APEX gateway (login, raw calls, typed snapshots, cancel flow).
+
+::
+
+    apex = Client("https://apex.example.com:8443", username="ops", password=getpass())
+    apex.open_orders()                      # typed frame of every visible account's open orders
+    plan = apex.preview(CancelScope(account_id=9, instrument_id=ALL))
+    apex.execute(plan, reason="runaway algo", confirm=plan.confirmation_phrase)
+
+The client logs in when constructed (Basic, API-key HMAC or 2FA; ``session.py``), keeps the session
+token inside an ``httpx.Auth`` (never in a repr), logs in again once if the session expires, and logs
+out on :meth:`close` (or at the end of a ``with`` block).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pandas as pd
+
+from apex_notebook import snapshot
+from apex_notebook.config import Settings
+from apex_notebook.errors import ApexError, BadResponseError, ScopeError
+from apex_notebook.rpc import Rpc
+from apex_notebook.scope import ALL, _AllType
+from apex_notebook.session import ApexAuth, Credentials, login
+
+if TYPE_CHECKING:
+    from apex_notebook.plan import CancelPlan
+    from apex_notebook.result import CancelResult
+
+__all__ = ["Client", "normalize_base_url"]
+
+log = logging.getLogger("apex_notebook.client")
+
+
+def normalize_base_url(url: str) -> str:
+    """The host root: strips a trailing ``/``, a trailing ``/AP`` and any ``user:password@``."""
+    parts = urlsplit(url.strip())
+    if not parts.scheme or not parts.hostname:
+        raise ValueError(f"base_url must be an http(s) URL like https://apex.example.com:8443, not {url!r}")
+    netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+    path = parts.path.rstrip("/")
+    if path.lower().endswith("/ap"):
+        path = path[:-3]
+    return urlunsplit((parts.scheme, netloc, path.rstrip("/"), "", ""))
+
+
+class Client:
+    """One logged-in session on an APEX gateway. See ``docs/ARCHITECTURE.md`` "Client contract"."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        user_id: int | None = None,
+        two_factor: str | Callable[[], str] | None = None,
+        oms_id: int = 1,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 10.0,
+        max_concurrency: int = 8,
+        max_rate: float | None = None,
+        journal: Any = None,
+        progress: bool = True,
+        max_retries: int = 3,
+        backoff: float = 0.25,
+    ) -> None:
+        if isinstance(oms_id, bool) or not isinstance(oms_id, int) or oms_id <= 0:
+            raise ScopeError(f"oms_id must be a positive integer, not {oms_id!r}")
+        if max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be at least 1, not {max_concurrency}")
+        self.base_url = normalize_base_url(base_url)
+        self.oms_id = oms_id
+        self.max_concurrency = max_concurrency
+        self.progress = progress
+        self.journal = journal
+        self.user_id: int = -1
+        self.username: str = username or ""
+        self.permissions: frozenset[str] = frozenset()
+        #: True when the user has the Operator permission (may act on any account).
+        self.is_operator = False
+        self.results = pd.DataFrame()
+        self._creds = Credentials(username=username, password=password, api_key=api_key,
+                                  api_secret=api_secret, user_id=user_id, two_factor=two_factor)
+        self._auth = ApexAuth(self._login_token)
+        pool = max_concurrency + 2
+        limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+        self._http = httpx.Client(transport=transport, timeout=timeout, auth=self._auth, limits=limits,
+                                  headers={"User-Agent": "apex-notebook"})
+        self._rpc = Rpc(self._http, self.base_url, max_retries=max_retries, backoff=backoff,
+                        max_rate=max_rate)
+        try:
+            self._auth.set_token(self._login_token())
+            self._load_user()
+        except BaseException:
+            self._auth.set_token(None)
+            self._http.close()
+            raise
+
+    @classmethod
+    def from_env(cls, settings: Settings | None = None, **kwargs: Any) -> Client:
+        """A client from the ``APEX_*`` environment variables (see :mod:`apex_notebook.config`)."""
+        s = settings or Settings.from_env()
+        kwargs.setdefault("two_factor", s.two_factor_code)
+        return cls(s.base_url, username=s.username, password=s.password, api_key=s.api_key,
+                   api_secret=s.api_secret, user_id=s.user_id, oms_id=s.oms_id, **kwargs)
+
+    # -- session ---------------------------------------------------------------------------------
+    def _login_token(self) -> str:
+        result = login(self._rpc, self._creds)
+        if result.user_id is not None:
+            self.user_id = result.user_id
+        return result.token
+
+    def _load_user(self) -> None:
+        query: dict[str, Any] = {"OMSId": self.oms_id}
+        if self.user_id >= 0:
+            query["UserId"] = self.user_id
+        info = self._rpc.call("GetUserInfo", query, expect=dict)
+        try:
+            self.user_id = int(info["UserId"])
+            self.username = str(info.get("UserName") or self.username)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BadResponseError("GetUserInfo: the reply has no usable UserId", call="GetUserInfo") from exc
+        perms = self._rpc.call("GetUserPermissions", {"OMSId": self.oms_id, "UserId": self.user_id},
+                               expect=list)
+        self.permissions = frozenset(str(p) for p in perms)
+        self.is_operator = any(p.lower() in ("operator", "superuser") for p in self.permissions)
+
+    @property
+    def logged_in(self) -> bool:
+        """True while the client holds a session."""
+        return self._auth.logged_in
+
+    def close(self) -> None:
+        """Log out (best effort) and close the connection pool. Idempotent."""
+        if self._auth.logged_in:
+            try:
+                self._rpc.call("LogOut", {}, auth=self._auth.without_renewal())
+            except ApexError as exc:
+                log.info("LogOut failed (%s); the session will expire on its own", type(exc).__name__)
+            self._auth.set_token(None)
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "logged in" if self.logged_in else "logged out"
+        return (f"<apex_notebook.Client {self.base_url} OMS {self.oms_id} user {self.username!r} "
+                f"(UserId {self.user_id}) {state}>")
+
+    # -- raw ---------------------------------------------------------------------------------------
+    def call(self, name: str, **payload: Any) -> Any:
+        """Send one APEX call and return its decoded JSON; ``result: false`` raises.
+
+        ``OMSId`` is added when missing. ``CancelAllOrders`` is refused without an explicit
+        ``AccountId`` (omitting it cancels every account on the OMS).
+        """
+        if not any(k.lower() == "omsid" for k in payload):
+            payload = {"OMSId": self.oms_id, **payload}
+        account_key = next((k for k in payload if k.lower() == "accountid"), "")
+        if name.lower() == "cancelallorders" and payload.get(account_key) is None:
+            raise ScopeError("CancelAllOrders without AccountId cancels EVERY account on the OMS: pass "
+                             "AccountId explicitly (0 means all accounts), or use preview()/execute()")
+        return self._rpc.call(name, payload)
+
+    # -- snapshots ---------------------------------------------------------------------------------
+    def accounts(self) -> pd.DataFrame:
+        """account_id, account_name and permission (the user's role) of every visible account."""
+        return snapshot.accounts(self)
+
+    def instruments(self) -> pd.DataFrame:
+        """Every instrument: id, symbol, products, session status, increments."""
+        return snapshot.instruments(self)
+
+    def instrument_symbols(self) -> dict[int, str]:
+        """instrument id -> symbol."""
+        frame = self.instruments()
+        return {int(i): str(s) for i, s in zip(frame["instrument_id"], frame["symbol"], strict=True)
+                if not pd.isna(i) and not pd.isna(s)}
+
+    def open_orders(self, account_id: int | list[int] | _AllType = ALL, instrument_id: int | _AllType = ALL,
+                    *, strict: bool = True) -> pd.DataFrame:
+        """Typed frame (ORDER_SCHEMA) of the open orders of ``account_id`` (ALL, an id or a list).
+
+        ``df.attrs``: oms_id, taken_at, accounts_requested, accounts_failed, source_url,
+        instrument_id, extra_fields. Raises PartialSnapshotError if any account failed (unless
+        ``strict=False``: then the partial frame is returned with a warning).
+        """
+        return snapshot.open_orders(self, account_id, instrument_id, strict=strict)
+
+    def order_history(self, account_id: int, start: Any = None, end: Any = None) -> pd.DataFrame:
+        """GetOrdersHistory of one account as the typed order frame (newest first)."""
+        return snapshot.order_history(self, account_id, start, end)
+
+    # -- cancel flow (delegations) ---------------------------------------------------------------
+    def preview(self, scope: Any) -> CancelPlan:
+        """Freeze the orders a CancelAllOrders scope would hit into a CancelPlan."""
+        from apex_notebook.plan import make_plan
+
+        return make_plan(self, scope)
+
+    def execute(self, plan: CancelPlan, **kwargs: Any) -> CancelResult:
+        """Execute a plan (reason=, confirm=, ...); see ``apex_notebook.execute.execute_plan``."""
+        from apex_notebook.execute import execute_plan
+
+        return execute_plan(self, plan, **kwargs)
+
+    def _append_result(self, frame: pd.DataFrame) -> None:
+        """Append one CancelResult's orders to :attr:`results` (called by the execute module)."""
+        if self.results.empty:
+            self.results = frame.copy()
+        else:
+            self.results = pd.concat([self.results, frame], ignore_index=True)
