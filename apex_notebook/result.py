@@ -1,0 +1,212 @@
+"""The verified outcome of one cancel: :class:`CancelResult`, modelled on FIX OrderMassCancelReport.
+
+APEX acknowledges ``CancelAllOrders`` without saying what it cancelled; the result is rebuilt by
+verification (DESIGN §2.4):
+
+* ``.orders``: one row per targeted order (every previewed order, plus in ``cancel_all`` mode the
+  orders that drifted into scope when drift was accepted, ``previewed=False``), with its ``outcome``:
+  ``canceled`` (final state Canceled), ``filled_before_cancel`` (FullyExecuted), ``still_open``
+  (still Working when the budget ended) or ``unknown`` (gone but no final state could be read, or an
+  other terminal state such as Expired/Rejected -- ``final_state`` then says which).
+* ``.collateral``: orders *outside* the scope, in accounts the user can see, that were open before the
+  send and Canceled after it (a widened cancel, DESIGN §2.3).
+* ``.summary``: counts (previewed, affected = canceled + collateral, canceled, filled_before_cancel,
+  still_open, unknown, collateral), the ack (``ack_status`` ok / error / unknown / noop / partial,
+  ``ack_result``, ``ack_errorcode``, ``ack_errormsg``), mode, drift, request counts and timings.
+
+The compact codec of order frames used by the journal's snapshots (``encode_frame`` /
+``decode_frame``, zlib-compressed columnar JSON of ``SNAPSHOT_COLUMNS``) lives here too.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import pandas as pd
+
+__all__ = ["OUTCOMES", "RESULT_SCHEMA", "SNAPSHOT_COLUMNS", "CancelResult", "decode_frame", "empty_result_frame",
+           "encode_frame", "outcome_for", "plain", "summarise", "typed_result"]
+
+OUTCOMES: Final[tuple[str, ...]] = ("canceled", "filled_before_cancel", "still_open", "unknown")
+
+#: Column -> dtype of ``CancelResult.orders`` (and of ``Journal.outcomes()``).
+RESULT_SCHEMA: Final[dict[str, Any]] = {
+    "execution_id": "string",
+    "order_id": "Int64",
+    "account_id": "Int64",
+    "instrument_id": "Int64",
+    "symbol": "string",
+    "side": "string",
+    "order_type": "string",
+    "orig_quantity": "float64",
+    "quantity": "float64",
+    "quantity_executed": "float64",
+    "outcome": pd.CategoricalDtype(list(OUTCOMES)),
+    "final_state": "string",
+    "change_reason": "string",
+    "verified_at": "datetime64[ns, UTC]",
+    "previewed": "boolean",
+}
+
+_FINAL_TO_OUTCOME: Final[dict[str, str]] = {
+    "Canceled": "canceled",
+    "FullyExecuted": "filled_before_cancel",
+    "Working": "still_open",
+}
+
+
+def outcome_for(final_state: str | None) -> str:
+    """Map an APEX order state to one of :data:`OUTCOMES` (anything else is ``unknown``)."""
+    return _FINAL_TO_OUTCOME.get(final_state or "", "unknown")
+
+
+def empty_result_frame() -> pd.DataFrame:
+    """A zero-row frame with every :data:`RESULT_SCHEMA` column and dtype."""
+    return typed_result(pd.DataFrame({c: [] for c in RESULT_SCHEMA}))
+
+
+def typed_result(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cast ``frame`` to :data:`RESULT_SCHEMA` (missing columns become nulls), in schema order."""
+    out = pd.DataFrame(index=frame.index)
+    for column, dtype in RESULT_SCHEMA.items():
+        values = frame[column] if column in frame else pd.Series([None] * len(frame), index=frame.index)
+        if dtype == "datetime64[ns, UTC]":
+            out[column] = pd.to_datetime(values, utc=True).astype(dtype)
+        elif isinstance(dtype, pd.CategoricalDtype):
+            out[column] = values.astype("object").astype(dtype)
+        else:
+            out[column] = values.astype("object").where(values.notna(), None).astype(dtype)
+    return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True, eq=False)
+class CancelResult:
+    """What one execution of a :class:`~apex_notebook.plan.CancelPlan` verifiably did."""
+
+    execution_id: str
+    orders: pd.DataFrame
+    collateral: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when every targeted order is terminal as intended and there is no collateral."""
+        s = self.summary
+        return bool(s.get("still_open", 0) == 0 and s.get("unknown", 0) == 0 and s.get("collateral", 0) == 0
+                    and s.get("ack_status") in {"ok", "noop"})
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"<CancelResult {self.execution_id}: ack {s.get('ack_status')}, previewed "
+                f"{s.get('previewed', 0)}, canceled {s.get('canceled', 0)}, filled first "
+                f"{s.get('filled_before_cancel', 0)}, still open {s.get('still_open', 0)}, unknown "
+                f"{s.get('unknown', 0)}, collateral {s.get('collateral', 0)}>")
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        s = self.summary
+        parts = [f"<div class='apex-result'><h4>Cancel result {esc(self.execution_id)}: "
+                 f"{esc(self.description)}</h4>"]
+        if s.get("collateral", 0):
+            parts.append("<div style='background:#b00020;color:#fff;padding:8px;font-weight:bold'>"
+                         f"COLLATERAL: {s['collateral']} orders outside the scope were canceled "
+                         "(the gateway widened the cancel).</div>")
+        if s.get("ack_status") in {"error", "unknown", "partial"}:
+            parts.append("<div style='background:#fff3cd;color:#5c4400;padding:8px'>Acknowledgement: "
+                         f"{esc(str(s.get('ack_status')))} {esc(str(s.get('ack_errorcode') or ''))} "
+                         f"{esc(str(s.get('ack_errormsg') or ''))}</div>")
+        keys = ("previewed", "affected", "canceled", "filled_before_cancel", "still_open", "unknown",
+                "collateral", "ack_status", "mode", "drift_accepted", "verify_seconds", "polls")
+        parts.append("<table>" + "".join(f"<tr><th style='text-align:left'>{k}</th><td>{esc(str(s.get(k)))}"
+                                         "</td></tr>" for k in keys) + "</table>")
+        if len(self.orders):
+            parts.append(self.orders.head(50).to_html(index=False))
+            if len(self.orders) > 50:
+                parts.append(f"<p>first 50 of {len(self.orders)} orders shown</p>")
+        if len(self.collateral):
+            parts.append("<h5>Collateral</h5>" + self.collateral.head(50).to_html(index=False))
+        parts.append("</div>")
+        return "".join(parts)
+
+
+def summarise(orders: pd.DataFrame, collateral: pd.DataFrame, *, ack: Mapping[str, Any], mode: str,
+              drift: Mapping[str, Any], stats: Mapping[str, Any], timings: Mapping[str, Any]
+              ) -> dict[str, Any]:
+    """The FIX-OrderMassCancelReport-like summary of one execution."""
+    counts = {name: int((orders["outcome"] == name).sum()) for name in OUTCOMES}
+    n_collateral = len(collateral)
+    return {
+        "previewed": int(orders["previewed"].fillna(True).sum()) if len(orders) else 0,
+        "targeted": len(orders),
+        "affected": counts["canceled"] + n_collateral,
+        **counts,
+        "collateral": n_collateral,
+        "ack_status": ack.get("status"),
+        "ack_result": ack.get("result"),
+        "ack_errorcode": ack.get("errorcode"),
+        "ack_errormsg": ack.get("errormsg"),
+        "ack_detail": ack.get("detail"),
+        "mode": mode,
+        "drift_accepted": bool(drift.get("accepted", False)),
+        "drift_added": int(drift.get("added", 0)),
+        "drift_removed": int(drift.get("removed", 0)),
+        **dict(stats),
+        **dict(timings),
+    }
+
+
+# -- compact storage of order frames (used by the journal) --------------------------------------
+#: Columns of an orders frame kept in journal snapshots.
+SNAPSHOT_COLUMNS: Final[dict[str, Any]] = {
+    "order_id": "Int64", "account_id": "Int64", "instrument_id": "Int64", "symbol": "string",
+    "side": "string", "order_type": "string", "order_state": "string", "price": "float64",
+    "stop_price": "float64", "quantity": "float64", "orig_quantity": "float64",
+    "quantity_executed": "float64", "notional": "float64", "change_reason": "string",
+    "client_order_id": "Int64", "receive_time": "datetime64[ns, UTC]",
+    "last_updated_time": "datetime64[ns, UTC]",
+}
+
+
+def plain(value: Any) -> Any:
+    """A JSON-able Python scalar for one cell (NA -> None, Timestamp -> ISO, numpy -> Python)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def encode_frame(frame: pd.DataFrame) -> bytes:
+    """Compact storage of the SNAPSHOT_COLUMNS of an orders frame: zlib(JSON columnar)."""
+    data: dict[str, list[Any]] = {}
+    for column in SNAPSHOT_COLUMNS:
+        if column in frame:
+            values = frame[column]
+            if str(values.dtype).startswith("datetime64"):
+                data[column] = [None if pd.isna(v) else v.isoformat() for v in values]
+            else:
+                data[column] = [plain(v) for v in values.astype("object")]
+    return zlib.compress(json.dumps(data).encode(), 6)
+
+
+def decode_frame(blob: bytes) -> pd.DataFrame:
+    """Inverse of :func:`encode_frame`: a typed frame with the SNAPSHOT_COLUMNS."""
+    data = json.loads(zlib.decompress(blob))
+    n = len(next(iter(data.values()))) if data else 0
+    out = pd.DataFrame(index=pd.RangeIndex(n))
+    for column, dtype in SNAPSHOT_COLUMNS.items():
+        values = data.get(column, [None] * n)
+        if str(dtype).startswith("datetime64"):
+            out[column] = pd.to_datetime(pd.Series(values, dtype="object"), utc=True, format="ISO8601")
+        else:
+            out[column] = pd.Series(values, dtype="object").astype(dtype)
+    return out
