@@ -107,11 +107,13 @@ class Client:
 
     @classmethod
     def from_env(cls, settings: Settings | None = None, **kwargs: Any) -> Client:
-        """A client from the ``APEX_*`` environment variables (see :mod:`apex_notebook.config`)."""
+        """A client from the ``APEX_*`` variables (see :mod:`apex_notebook.config`); keyword arguments win."""
         s = settings or Settings.from_env()
-        kwargs.setdefault("two_factor", s.two_factor_code)
-        return cls(s.base_url, username=s.username, password=s.password, api_key=s.api_key,
-                   api_secret=s.api_secret, user_id=s.user_id, oms_id=s.oms_id, **kwargs)
+        options: dict[str, Any] = {"username": s.username, "password": s.password, "api_key": s.api_key,
+                                   "api_secret": s.api_secret, "user_id": s.user_id, "oms_id": s.oms_id,
+                                   "two_factor": s.two_factor_code}
+        options.update(kwargs)  # explicit arguments win over the environment
+        return cls(s.base_url, **options)
 
     # -- session ---------------------------------------------------------------------------------
     def _login_token(self) -> str:

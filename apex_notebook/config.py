@@ -20,10 +20,11 @@ Secrets (password, API secret, 2FA code) are masked in ``repr``.
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-__all__ = ["ENV_VARS", "Settings"]
+__all__ = ["ENV_VARS", "Settings", "safe_url"]
 
 #: Settings field -> environment variable.
 ENV_VARS: dict[str, str] = {
@@ -79,9 +80,19 @@ class Settings:
         parts = []
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name == "base_url":
+                value = safe_url(value)
             shown = "'***'" if f.name in _SECRET_FIELDS and value is not None else repr(value)
             parts.append(f"{f.name}={shown}")
         return f"Settings({', '.join(parts)})"
+
+
+def safe_url(url: str) -> str:
+    """``url`` without user-info, query or fragment, so nothing secret can ride along in a display."""
+    parts = urllib.parse.urlsplit(str(url))
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _int_var(name: str, value: str | None) -> int | None:

@@ -24,19 +24,19 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
+from apex_notebook.config import safe_url
 from apex_notebook.result import SNAPSHOT_COLUMNS, decode_frame, encode_frame, plain
 
 if TYPE_CHECKING:
     from apex_notebook.result import CancelResult
 
-__all__ = ["DEFAULT_PATH", "PHASES", "SNAPSHOT_COLUMNS", "Journal", "decode_frame", "encode_frame", "safe_url"]
+__all__ = ["DEFAULT_PATH", "PHASES", "SNAPSHOT_COLUMNS", "Journal", "decode_frame", "encode_frame"]
 
 DEFAULT_PATH: Final = "apex-journal.sqlite"
 PHASES: Final = ("preview", "pre_send", "post_verify")
@@ -74,14 +74,6 @@ _OUTCOME_FIELDS: Final = ("order_id", "account_id", "instrument_id", "symbol", "
 
 def _now() -> str:
     return pd.Timestamp.now(tz="UTC").isoformat()
-
-
-def safe_url(url: str) -> str:
-    """``url`` without user-info, query or fragment (nothing secret can ride along)."""
-    parts = urllib.parse.urlsplit(str(url))
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _jsonable(obj: Any) -> str:

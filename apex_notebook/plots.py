@@ -1,8 +1,9 @@
 """Pure plotting functions: ``(frame, ax=None) -> Axes``.
 
 The only module of the package that imports matplotlib. No function touches pyplot's global state:
-when no ``ax`` is given, a fresh :class:`matplotlib.figure.Figure` is made (display it in Jupyter by
-returning ``ax.figure`` from a cell, or save it with ``ax.figure.savefig(...)``).
+when no ``ax`` is given, a fresh :class:`matplotlib.figure.Figure` is made. In Jupyter, run
+``%matplotlib inline`` once (it registers the figure display), then return ``ax.figure`` from a
+cell to show it; or save it with ``ax.figure.savefig(...)``.
 
 Each function checks the columns it needs and raises :class:`ValueError` naming the missing ones;
 an empty frame gives an Axes that says so ("no open orders"), never an exception.

@@ -121,6 +121,21 @@ def test_client_from_env(gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch) 
         assert client.username == "ops" and client.base_url == URL
 
 
+def test_client_from_env_lets_arguments_override_the_environment(gateway: FakeGateway,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APEX_URL", URL)
+    monkeypatch.setenv("APEX_USERNAME", "someone-else")
+    monkeypatch.delenv("APEX_PASSWORD", raising=False)
+    with Client.from_env(username="ops", password=PASSWORD, transport=gateway.transport()) as client:
+        assert client.username == "ops"
+
+
+def test_settings_repr_hides_credentials_inside_the_url() -> None:
+    settings = Settings(base_url=f"https://ops:{PASSWORD}@apex.example.com:8443/AP?aptoken=tok")
+    assert PASSWORD not in repr(settings) and "tok" not in repr(settings)
+    assert "https://apex.example.com:8443/AP" in repr(settings)
+
+
 @pytest.mark.parametrize("bad", [True, 9.0, -1, "9", float("nan"), None, [9, "x"], [], [True], object()])
 def test_bad_ids_are_refused_before_any_request(gateway: FakeGateway, make_client: MakeClient,
                                                 bad: Any) -> None:

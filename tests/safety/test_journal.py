@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from apex_notebook.journal import SNAPSHOT_COLUMNS, Journal, decode_frame, encode_frame, safe_url
+from apex_notebook.config import safe_url
+from apex_notebook.journal import SNAPSHOT_COLUMNS, Journal, decode_frame, encode_frame
 from apex_notebook.result import CancelResult, empty_result_frame, summarise, typed_result
 
 from .helpers import frame, mixed_records
