@@ -1,0 +1,223 @@
+"""Every tutorial notebook runs top to bottom, in a fresh kernel, against the simulator.
+
+Each notebook is copied to a temporary folder (its working directory: anything it writes lands
+there) and executed with nbclient in the ``python3`` kernel of the running environment, with no
+``APEX_*`` variables and no stdin. Tutorial 4 runs twice: once against a standalone simulator that
+this test starts (``APEX_URL``/``APEX_USERNAME``/``APEX_PASSWORD`` given, as the demo command does),
+and once without ``APEX_URL`` (the notebook then starts the simulator itself).
+
+Secrets: a hidden first cell (removed before the checks) records every session token and pending
+2FA token the in-kernel simulators hand out, and this process records those of the standalone
+simulator; no token, and no "password ... demo", may appear in any output or in the saved widget
+state.
+
+The committed notebooks carry no outputs and are exactly what ``notebooks/build_notebooks.py``
+writes (the generator is the source of truth).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from apex_notebook.simulator import FakeOMS
+from apex_notebook.simulator.sessions import SessionStore
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+CELL_TIMEOUT = 120  # seconds; every cell takes at most a few seconds on 2 cores
+HARNESS_TAG = "test-harness"
+TOKENS_FILE = "_issued_tokens.json"
+#: "password" followed closely by the simulator's password: an echoed credential.
+PASSWORD_ECHO = re.compile(r"pass(word)?\W{0,12}demo\b", re.IGNORECASE)
+
+PROLOGUE = """\
+# test harness (removed before the checks): record every token the simulator issues
+import apex_notebook.simulator.sessions as _sessions
+_ISSUED = []
+def _recording(method):
+    def wrapper(self, *args, **kwargs):
+        token = method(self, *args, **kwargs)
+        _ISSUED.append(token)
+        return token
+    return wrapper
+_sessions.SessionStore.open = _recording(_sessions.SessionStore.open)
+_sessions.SessionStore.open_pending = _recording(_sessions.SessionStore.open_pending)
+"""
+EPILOGUE = f"""\
+import json as _json
+with open({TOKENS_FILE!r}, "w") as _file:
+    _json.dump(_ISSUED, _file)
+"""
+
+#: Texts each notebook's outputs must contain (they show the lesson actually happened).
+EXPECTED: dict[str, tuple[str, ...]] = {
+    "01_explore_open_orders": ("3000", "accounts_failed", "open-orders.csv", "open-orders.meta.json"),
+    "02_preview_and_cancel": (
+        "open orders before: 60, after: 0",                    # AccountId 0 wiped every account
+        "CancelAllOrders without AccountId",                   # call() refuses the implicit "all"
+        "None never means 'all'",                              # CancelScope refuses None
+        "DriftError: the orders in scope changed since the preview: 1 added, 0 removed",
+        "refused: the confirmation does not match",
+        "a plan executes at most once",
+        "Execute is blocked",                                  # the panel's second click
+        "WARNING: this scope covers EVERY ACCOUNT",            # the all-accounts preview banner
+    ),
+    "03_incident_postmortem": ("filled_before_cancel", "Collateral:", "in_flight", "summary.md",
+                               "incident-journal.sqlite"),
+    "04_connect_to_a_gateway": ("AccountReadOnly", "executable: False", "Not Authorized",
+                                "2FA login ok: secure", "AuthenticationError", "password='***'"),
+}
+#: Files (relative to the notebook's folder) each notebook must have written.
+WRITTEN: dict[str, tuple[str, ...]] = {
+    "01_explore_open_orders": ("tutorial-output/01-explore/open-orders.csv",
+                               "tutorial-output/01-explore/open-orders.jsonl",
+                               "tutorial-output/01-explore/open-orders.meta.json",
+                               "tutorial-output/01-explore/open-orders-heatmap.png"),
+    "02_preview_and_cancel": ("tutorial-output/apex-journal.sqlite",),
+    "03_incident_postmortem": tuple(f"tutorial-output/incident-report/{name}" for name in (
+        "summary.md", "outcomes.csv", "collateral.csv", "timeline.csv", "executions.csv", "timeline.png",
+        "outcomes.png", "before-after.png", "incident-journal.sqlite")),
+    "04_connect_to_a_gateway": (),
+}
+#: Figures (image/png outputs) each notebook must show, at least.
+FIGURES = {"01_explore_open_orders": 4, "02_preview_and_cancel": 2, "03_incident_postmortem": 4,
+           "04_connect_to_a_gateway": 0}
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for path in NOTEBOOKS:
+        if path.stem.startswith("04_"):
+            cases.append(pytest.param(path, True, id=f"{path.stem}[standalone-simulator]"))
+            cases.append(pytest.param(path, False, id=f"{path.stem}[no-APEX_URL]"))
+        else:
+            cases.append(pytest.param(path, False, id=path.stem))
+    return cases
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("build_notebooks", NOTEBOOK_DIR / "build_notebooks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def standalone() -> Iterator[tuple[str, list[str]]]:
+    """A standalone simulator on 127.0.0.1 (as the demo runs it) and the tokens it hands out."""
+    issued: list[str] = []
+    originals = SessionStore.open, SessionStore.open_pending
+
+    def recording(method: Any) -> Any:
+        def wrapper(self: SessionStore, *args: Any, **kwargs: Any) -> str:
+            token: str = method(self, *args, **kwargs)
+            issued.append(token)
+            return token
+        return wrapper
+
+    SessionStore.open = recording(originals[0])  # type: ignore[method-assign]
+    SessionStore.open_pending = recording(originals[1])  # type: ignore[method-assign]
+    try:
+        with FakeOMS.seeded(seed=7).serve(host="127.0.0.1", port=0) as server:
+            yield server.url, issued
+    finally:
+        SessionStore.open, SessionStore.open_pending = originals  # type: ignore[method-assign]
+
+
+def _kernel_env(apex: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APEX_")}
+    env.pop("MPLBACKEND", None)
+    return {**env, **apex}
+
+
+def _texts(nb: nbformat.NotebookNode) -> list[str]:
+    """Every text of every output (streams, plain/HTML/markdown results, errors)."""
+    texts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                texts.append(output["text"])
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("text/") or mime.endswith("json"):
+                    texts.append(value if isinstance(value, str) else json.dumps(value))
+            if output.get("output_type") == "error":
+                texts.extend([output["ename"], output["evalue"], *output["traceback"]])
+    return texts
+
+
+def _run(path: Path, workdir: Path, env: dict[str, str]) -> nbformat.NotebookNode:
+    nb = nbformat.read(path, as_version=4)
+    harness = {"tags": [HARNESS_TAG]}
+    nb.cells.insert(0, nbformat.v4.new_code_cell(PROLOGUE, metadata=harness))
+    nb.cells.append(nbformat.v4.new_code_cell(EPILOGUE, metadata=harness))
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=False,
+                            resources={"metadata": {"path": str(workdir)}})
+    client.execute(env=env)
+    nb.cells = [c for c in nb.cells if HARNESS_TAG not in c.metadata.get("tags", [])]
+    return nb
+
+
+@pytest.mark.parametrize(("path", "with_standalone"), _cases())
+def test_notebook_runs_top_to_bottom(path: Path, with_standalone: bool, tmp_path: Path,
+                                     request: pytest.FixtureRequest) -> None:
+    workdir = tmp_path / "notebooks"
+    workdir.mkdir()
+    shutil.copy(path, workdir / path.name)
+    apex_env: dict[str, str] = {}
+    server_tokens: list[str] = []
+    if with_standalone:
+        url, server_tokens = request.getfixturevalue("standalone")
+        apex_env = {"APEX_URL": url, "APEX_USERNAME": "viewer", "APEX_PASSWORD": "demo"}
+
+    nb = _run(workdir / path.name, workdir, _kernel_env(apex_env))
+
+    texts = _texts(nb)
+    joined = "\n".join(texts)
+    for expected in EXPECTED[path.stem]:
+        assert expected in joined, f"{path.name}: no output contains {expected!r}"
+    if path.stem.startswith("04_"):
+        branch = "APEX_URL is set" if with_standalone else "APEX_URL was not set: started the APEX simulator"
+        assert branch in joined
+    for relative in WRITTEN[path.stem]:
+        assert (workdir / relative).is_file(), f"{path.name} did not write {relative}"
+    figures = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    assert figures >= FIGURES[path.stem], f"{path.name} shows {figures} figures"
+
+    # Secrets: no token the simulators issued, no echoed password, in outputs or widget state.
+    tokens = json.loads((workdir / TOKENS_FILE).read_text()) + server_tokens
+    assert tokens, "the harness recorded no login: it is broken"
+    widget_state = json.dumps(nb.metadata.get("widgets", {}))
+    for token in tokens:
+        assert token not in joined, f"{path.name} shows a session token"
+        assert token not in widget_state, f"{path.name} keeps a session token in widget state"
+    assert not PASSWORD_ECHO.search(joined), PASSWORD_ECHO.search(joined)
+    assert not PASSWORD_ECHO.search(widget_state)
+
+
+def test_there_are_four_tutorials() -> None:
+    assert [p.stem[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_committed_notebooks_have_no_outputs_and_match_the_generator(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: committed outputs"
+    assert path.read_text() == _generator().render(path.name), (
+        f"{path.name} differs from notebooks/build_notebooks.py: edit the generator and run it")
