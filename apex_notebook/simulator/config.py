@@ -1,0 +1,94 @@
+"""``SimConfig``: the mutable switches of the simulated OMS.
+
+The switches model behaviours that the APEX documentation leaves open (see ``apex-api.md``
+§2.6 and §5) plus operational knobs. They are validated on every assignment, so a typo in a
+test (``sim.config.instrument_key = "Instrument"``) fails loudly instead of testing nothing.
+Changes take effect on the next call.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["INSTRUMENT_KEY_MODES", "TRADING_ALL_ACCOUNTS_MODES", "SimConfig"]
+
+#: Which CancelAllOrders instrument-key spelling the gateway honours.
+INSTRUMENT_KEY_MODES = ("both", "InstrumentId", "IntrumentId", "none")
+#: What a Trading user's CancelAllOrders with AccountId 0/omitted does.
+TRADING_ALL_ACCOUNTS_MODES = ("refuse", "associated")
+
+
+def _non_negative(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise TypeError(f"SimConfig.{name} must be a finite number, got {value!r}")
+    if value < 0:
+        raise ValueError(f"SimConfig.{name} must be >= 0, got {value!r}")
+    return float(value)
+
+
+@dataclass
+class SimConfig:
+    """Switches of the simulated OMS; every field is validated when set.
+
+    Attributes:
+        instrument_key: ``"both"`` (either ``InstrumentId`` or the documented typo ``IntrumentId``
+            is honoured), ``"InstrumentId"``, ``"IntrumentId"`` or ``"none"``. An unhonoured key is
+            ignored, so the cancel widens to every instrument, as a real gateway might.
+        trading_all_accounts: ``"refuse"`` (a Trading user's CancelAllOrders with AccountId 0 or
+            omitted gets errorcode 20) or ``"associated"`` (it cancels on the user's accounts).
+        cancel_delay: seconds over which the cancels of one CancelAllOrders land (0 = at once).
+        fill_race: fraction (0..1) of the targeted orders that fully fill before their cancel.
+        latency: seconds added before every reply.
+        session_ttl: idle seconds after which a session expires (APEX: one hour).
+        unauthenticated_status: HTTP status for missing/expired sessions and failed logins
+            (401, or 404 as some gateways answer).
+        max_body_bytes: larger request bodies are refused (HTTP 413, errorcode 100).
+        oms_id: the one OMS this simulator runs.
+        max_recorded_calls: bound of ``sim.requests`` (a long-running server must not grow
+            without limit); past it the oldest half of the log is dropped.
+    """
+
+    instrument_key: str = "both"
+    trading_all_accounts: str = "refuse"
+    cancel_delay: float = 0.0
+    fill_race: float = 0.0
+    latency: float = 0.0
+    session_ttl: float = 3600.0
+    unauthenticated_status: int = 401
+    max_body_bytes: int = 1_048_576
+    oms_id: int = 1
+    max_recorded_calls: int = 100_000
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, _validate(name, value))
+
+
+def _validate(name: str, value: Any) -> Any:
+    if name == "instrument_key":
+        if value not in INSTRUMENT_KEY_MODES:
+            raise ValueError(f"instrument_key must be one of {INSTRUMENT_KEY_MODES}, got {value!r}")
+        return value
+    if name == "trading_all_accounts":
+        if value not in TRADING_ALL_ACCOUNTS_MODES:
+            raise ValueError(
+                f"trading_all_accounts must be one of {TRADING_ALL_ACCOUNTS_MODES}, got {value!r}"
+            )
+        return value
+    if name in ("cancel_delay", "latency", "session_ttl"):
+        return _non_negative(name, value)
+    if name == "fill_race":
+        fraction = _non_negative(name, value)
+        if fraction > 1:
+            raise ValueError(f"fill_race is a fraction in [0, 1], got {value!r}")
+        return fraction
+    if name == "unauthenticated_status":
+        if value not in (401, 404):
+            raise ValueError(f"unauthenticated_status must be 401 or 404, got {value!r}")
+        return value
+    if name in ("max_body_bytes", "oms_id", "max_recorded_calls"):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        return value
+    raise AttributeError(f"SimConfig has no switch {name!r}")

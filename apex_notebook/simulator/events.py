@@ -1,0 +1,158 @@
+"""Account events: turn engine changes and refused cancels into ``m:3`` frames for subscribers.
+
+:class:`EventHub` listens to the engine in two places, both called under the engine lock,
+whatever caused the change (an HTTP call, a WebSocket call on any connection, a delayed
+cancel or racing fill applied by the clock, a ``FakeOMS`` helper):
+
+* ``Book.listeners`` -> **OrderStateEvent**, the full order object (apex-api.md §3) as it is
+  right after the change, on every new order, partial or full fill and cancel. It is rendered
+  only when someone subscribed to the order's account.
+* ``Dispatcher.observers`` -> the documented rejects (apex-api.md §2.5, §2.6):
+  **CancelOrderRejectEvent** when CancelOrder finds the order missing or no longer Working
+  (errorcode 104/101), and **CancelAllOrdersRejectEvent** when CancelAllOrders names an
+  instrument that does not exist (errorcode 100). The synchronous reply is unchanged; the
+  event goes to the AccountEvents subscribers of the account the caller named (or of the
+  order's account) — only of accounts the caller may act on, so a refused caller cannot make
+  events about other accounts appear. For AccountId 0/omitted the reject carries AccountId 0
+  and goes to every subscribed account the caller may act on.
+
+Frames are handed to each subscriber's :meth:`~.subscriptions.Sink.deliver`, which never
+blocks, so a slow WebSocket client cannot stall the engine. A bug here is logged, never
+raised into the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import orjson
+
+from .calls_cancel_all import honoured_instrument_keys
+from .catalog import User
+from .context import CallContext
+from .dispatch import Dispatcher, OutcomeKind
+from .engine import Engine
+from .orders import ORDER_TYPES
+from .params import Params
+from .permissions import OPERATOR, TRADING_ROLES
+from .replies import ApiError
+from .subscriptions import Sink, Subscriptions
+
+__all__ = ["EventHub"]
+
+_log = logging.getLogger(__name__)
+
+
+def event_frame(name: str, body: Any, targets: Iterable[tuple[Sink, int]]) -> int:
+    """Deliver one ``m:3`` frame named ``name`` to every ``(sink, i)``; returns how many.
+
+    ``o`` is encoded once and shared; only ``i`` differs per subscriber.
+    """
+    o_literal = orjson.dumps(orjson.dumps(body).decode()).decode()
+    tail = f',"n":{orjson.dumps(name).decode()},"o":{o_literal}}}'
+    sent = 0
+    for sink, seq in targets:
+        sink.deliver(f'{{"m":3,"i":{seq}{tail}')
+        sent += 1
+    return sent
+
+
+class EventHub:
+    """The account events of one simulated OMS and the registry of who subscribed."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.subscriptions = Subscriptions()
+
+    @classmethod
+    def attached_to(cls, dispatcher: Dispatcher) -> EventHub:
+        """A hub listening to ``dispatcher`` (every call) and its engine's book (every change)."""
+        hub = cls(dispatcher.engine)
+        dispatcher.engine.book.listeners.append(hub.order_changed)
+        dispatcher.observers.append(hub.call_finished)
+        return hub
+
+    # -- listeners (engine lock held) ------------------------------------------------------
+    def order_changed(self, row: int) -> None:
+        """Book listener: push an OrderStateEvent of ``row`` to its account's subscribers."""
+        book = self.engine.book
+        try:
+            account_id = book.account_of(row)
+            if not self.subscriptions.watched(account_id):
+                return
+            targets = self.subscriptions.order_state_targets(account_id, book.table.instrument[row])
+            if targets:
+                event_frame("OrderStateEvent", book.render(row), targets)
+        except Exception:  # never break the engine's change because of an event
+            _log.exception("OrderStateEvent for row %s failed", row)
+
+    def call_finished(self, name: str, payload: Mapping[str, Any], ctx: CallContext, kind: OutcomeKind,
+                      body: Any) -> None:
+        """Dispatcher observer: push the reject events of refused cancels."""
+        if kind != "error" or ctx.user is None or not isinstance(body, dict):
+            return
+        code = body.get("errorcode")
+        try:
+            if name == "CancelOrder" and code in (101, 104):
+                self._cancel_order_rejected(Params(payload), ctx.user)
+            elif name == "CancelAllOrders" and code == 100:
+                self._cancel_all_rejected(Params(payload), ctx.user)
+        except ApiError:
+            return  # the payload itself was bad: nothing to reject on anyone's behalf
+        except Exception:
+            _log.exception("reject event for %s failed", name)
+
+    # -- rejects ---------------------------------------------------------------------------
+    def _may_act_on(self, user: User, account_id: int) -> bool:
+        if user.role not in TRADING_ROLES:
+            return False
+        if user.role == OPERATOR:
+            return account_id in self.engine.catalog.accounts
+        return account_id in user.accounts
+
+    def _cancel_order_rejected(self, params: Params, user: User) -> None:
+        book, oms_id = self.engine.book, self.engine.config.oms_id
+        order_id = params.id("OrderId") or 0
+        named_account = params.id("AccountId") or 0
+        row = book.row(order_id) if order_id else None
+        order_type, instrument_id, account_id = "Unknown", 0, named_account
+        if row is not None and named_account in (0, book.account_of(row)):
+            account_id = book.account_of(row)
+            order_type = ORDER_TYPES[book.table.order_type[row]]
+            instrument_id = book.table.instrument[row]
+        if not account_id or not self._may_act_on(user, account_id):
+            return
+        targets = self.subscriptions.account_targets(account_id)
+        if targets:
+            event_frame("CancelOrderRejectEvent", {
+                "OMSId": oms_id, "AccountId": account_id, "OrderId": order_id, "OrderRevision": 0,
+                "OrderType": order_type, "InstrumentId": instrument_id, "Status": "Rejected",
+                "RejectReason": "Order Not Found",
+            }, targets)
+
+    def _cancel_all_rejected(self, params: Params, user: User) -> None:
+        catalog = self.engine.catalog
+        unknown = [
+            value for key in honoured_instrument_keys(self.engine.config.instrument_key)
+            if (value := params.id(key)) and value not in catalog.instruments
+        ]
+        if not unknown:
+            return
+        account_id = params.id("AccountId") or 0
+        accounts = [account_id] if account_id else self.subscriptions.accounts()
+        body = {"OMSId": self.engine.config.oms_id, "AccountId": account_id, "InstrumentId": unknown[0],
+                "Status": "Rejected", "RejectReason": "Instrument not found."}
+        targets = [target for account in accounts if self._may_act_on(user, account)
+                   for target in self.subscriptions.account_targets(account)]
+        if targets:
+            event_frame("CancelAllOrdersRejectEvent", body, _unique(targets))
+
+
+def _unique(targets: list[tuple[Sink, int]]) -> list[tuple[Sink, int]]:
+    """One frame per sink (the first matching subscription's ``i``)."""
+    seen: dict[Sink, int] = {}
+    for sink, seq in targets:
+        seen.setdefault(sink, seq)
+    return list(seen.items())
