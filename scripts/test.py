@@ -38,7 +38,7 @@ def main() -> None:
     python = ensure_venv("test", "test,demo")
     ensure_chromium()
     bindir = python.parent
-    run([str(bindir / "ruff"), "check", "apex_notebook", "tests", "benchmarks", "scripts"])
+    run([str(bindir / "ruff"), "check", "apex_notebook", "tests", "benchmarks", "scripts", "notebooks"])
     run([str(bindir / "mypy"), "--strict", "apex_notebook"])
     run([str(python), "-m", "pytest", *sys.argv[1:]])
 
