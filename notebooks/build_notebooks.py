@@ -663,7 +663,6 @@ POSTMORTEM = [
     """),
     code("""\
     %matplotlib inline
-    import json
     import random
     import shutil
     import tempfile
