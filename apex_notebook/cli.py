@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _banner(url: str, args: argparse.Namespace, orders: int) -> str:
     lines = [
         f"APEX OMS simulator listening on {url}  (HTTP gateway: {url}/AP/<Name>)",
+        f"WebSocket gateway: {url.replace('http', 'ws', 1)}/WSGateway/",
         f"seed {args.seed}, {args.accounts} accounts, {orders} orders; instrument_key={args.instrument_key}, "
         f"trading_all_accounts={args.trading_all_accounts}, cancel_delay={args.cancel_delay}s, "
         f"fill_race={args.fill_race}, latency={args.latency}s",

@@ -1,6 +1,6 @@
 """Transport-neutral dispatch: ``(credentials, call name, payload) -> Outcome``.
 
-Both gateways (HTTP now, WebSocket later) funnel every call through
+Both gateways (HTTP and WebSocket) funnel every call through
 :meth:`Dispatcher.handle`, which, under the engine lock: applies due scheduled events,
 identifies the caller, records the call in ``sim.requests``, consults the faults, checks the
 session, runs the handler and turns exceptions into standard error replies. Nothing here knows

@@ -1,4 +1,4 @@
-"""The standalone simulator: an ASGI app served by uvicorn (HTTP now, WebSocket beside it later).
+"""The standalone simulator: an ASGI app served by uvicorn (HTTP and WebSocket, one port).
 
 :class:`SimulatorApp` routes ``/AP/<Name>`` to the HTTP gateway. The engine work runs in a
 worker thread (``asyncio.to_thread``) under the engine lock, so one big cancel does not stall

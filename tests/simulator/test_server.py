@@ -112,6 +112,7 @@ def test_cli_simulate_serves_and_stops_on_sigint() -> None:
         out, err = process.communicate(timeout=15)
         assert process.returncode == 0, err
         assert "ops" in banner and "'demo'" in banner and "secure" in banner and "Stopped." in out
+        assert f"ws://127.0.0.1:{port}/WSGateway/" in banner
         assert "Traceback" not in err
     finally:
         if process.poll() is None:
