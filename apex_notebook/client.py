@@ -26,7 +26,7 @@ from apex_notebook import snapshot
 from apex_notebook.config import Settings
 from apex_notebook.errors import ApexError, BadResponseError, ScopeError
 from apex_notebook.rpc import Rpc
-from apex_notebook.scope import ALL, _AllType
+from apex_notebook.scope import ALL, _AllType, cancel_all_payload
 from apex_notebook.session import ApexAuth, Credentials, login
 
 if TYPE_CHECKING:
@@ -167,21 +167,28 @@ class Client:
     def call(self, name: str, **payload: Any) -> Any:
         """Send one APEX call and return its decoded JSON; ``result: false`` raises.
 
-        ``OMSId`` is added when missing. ``CancelAllOrders`` is refused without an explicit
-        ``AccountId`` (omitting it cancels every account on the OMS).
+        ``OMSId`` is added when missing. ``CancelAllOrders`` is refused (``ScopeError``, before any
+        request) without an explicit, valid ``AccountId`` and instrument (omitting them cancels
+        every account / instrument on the OMS); the instrument is sent under both spellings
+        (``scope.cancel_all_payload``).
         """
         if not any(k.lower() == "omsid" for k in payload):
             payload = {"OMSId": self.oms_id, **payload}
-        account_key = next((k for k in payload if k.lower() == "accountid"), "")
-        if name.lower() == "cancelallorders" and payload.get(account_key) is None:
-            raise ScopeError("CancelAllOrders without AccountId cancels EVERY account on the OMS: pass "
-                             "AccountId explicitly (0 means all accounts), or use preview()/execute()")
+        if name.strip().strip("/").lower().removeprefix("ap/") == "cancelallorders":
+            name, payload = "CancelAllOrders", cancel_all_payload(payload)
         return self._rpc.call(name, payload)
 
     # -- snapshots ---------------------------------------------------------------------------------
     def accounts(self) -> pd.DataFrame:
         """account_id, account_name and permission (the user's role) of every visible account."""
         return snapshot.accounts(self)
+
+    def account_ids(self) -> list[int]:
+        """Ids of every account the user can see (an Operator: every account of the OMS), sorted.
+
+        Cheaper than :meth:`accounts` (no GetAccountInfo per account).
+        """
+        return snapshot.account_ids(self)
 
     def instruments(self) -> pd.DataFrame:
         """Every instrument: id, symbol, products, session status, increments."""

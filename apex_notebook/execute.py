@@ -5,16 +5,19 @@ In this order (DESIGN §2):
 1. Refuse unless ``confirm`` equals the plan's phrase and a ``reason`` is given (``ConfirmationError``,
    ``PlanError``); refuse a non-executable plan (``NotPermittedError``), a tampered plan, and a plan
    that already ran (``AlreadyExecutedError``; the claim is thread-safe).
-2. Drift check: the scope (and, for collateral, every account the user can see) is fetched again; if
-   the orders in scope differ from the plan, ``DriftError`` (``.added`` / ``.removed``) unless
-   ``accept_drift=True``, which is recorded. A partial snapshot raises; nothing is sent.
+2. Drift check: only the scope's accounts are fetched again (nothing else: an urgent cancel is not
+   delayed by reading the rest of the OMS); if the orders in scope differ from the plan,
+   ``DriftError`` (``.added`` / ``.removed``) unless ``accept_drift=True``, which is recorded. A
+   partial snapshot raises; nothing is sent.
 3. The intent (plan, operator, reason, confirmation, preview and pre-send snapshots) is journalled
    durably *before* anything is sent. From here the plan is spent.
 4. Send ``CancelAllOrders`` with ``scope.to_payload()`` (mode ``"cancel_all"``), or one ``CancelOrder``
    ``{OMSId, AccountId, OrderId}`` per previewed order, concurrently within the client's
    ``max_concurrency`` (mode ``"exact"``). The ack is journalled. A send that times out or fails in
    transport (or answers garbage) is an *unknown* ack: it is never re-sent; verification decides.
-5. Verify (``verify.py``), journal the outcomes, append ``result.orders`` to the session results.
+5. Verify (``verify.py``) and watch for collateral after the send (``collateral.py``: ``"visible"``
+   accounts by default, ``"touched"`` to bound it on a huge OMS), journal the outcomes and the
+   collateral orders, append ``result.orders`` to the session results.
 
 Gateway errors (choice documented here): in ``cancel_all`` mode an APEX error reply (errorcode 20,
 100, 101, 102, 104, 106 or HTTP 429/5xx) is journalled, verified (a single poll for definitive
@@ -37,6 +40,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from apex_notebook.collateral import COLLATERAL_MODES, GatewayClock
 from apex_notebook.errors import (
     ApexError,
     BadResponseError,
@@ -49,9 +53,9 @@ from apex_notebook.errors import (
 )
 from apex_notebook.journal import DEFAULT_PATH, Journal
 from apex_notebook.plan import CancelPlan, fingerprint
+from apex_notebook.reconcile import split_pre_send
 from apex_notebook.result import CancelResult, summarise
-from apex_notebook.scope import ALL
-from apex_notebook.verify import split_pre_send, verify_orders
+from apex_notebook.verify import verify_orders
 
 __all__ = ["DEFINITIVE_REFUSALS", "MODES", "execute_plan"]
 
@@ -104,17 +108,23 @@ def _send_exact(client: Any, plan: CancelPlan, targets: pd.DataFrame) -> tuple[d
 def execute_plan(client: Any, plan: CancelPlan, *, reason: str, confirm: str, operator: str | None = None,
                  mode: Literal["cancel_all", "exact"] = "cancel_all", accept_drift: bool = False,
                  verify_timeout: float = 30.0, poll_interval: float = 0.25, journal: Journal | None = None,
+                 collateral: str = "visible", collateral_watch: float = 0.0,
                  sleep: Callable[[float], object] = time.sleep,
                  monotonic: Callable[[], float] = time.monotonic) -> CancelResult:
     """Execute ``plan`` once, journalled and verified; see the module docstring for every step.
 
-    ``sleep`` and ``monotonic`` drive the verification polls (tests pass a simulator clock's
-    ``advance`` and ``now`` so that no test waits in real time).
+    ``collateral``: ``"visible"`` (every account the user can see) or ``"touched"`` (the plan's
+    accounts only); ``collateral_watch``: keep watching for collateral at least this many seconds
+    after the send. ``sleep`` and ``monotonic`` drive the verification polls and relate gateway
+    timestamps to the send; they must be one clock (tests pass a simulator clock's ``advance`` and
+    ``now`` so that no test waits in real time).
     """
     if not isinstance(plan, CancelPlan):
         raise PlanError(f"execute needs a CancelPlan from preview(), not {type(plan).__name__}")
     if mode not in MODES:
         raise PlanError(f"mode must be one of {MODES}, not {mode!r}")
+    if collateral not in COLLATERAL_MODES:
+        raise PlanError(f"collateral must be one of {COLLATERAL_MODES}, not {collateral!r}")
     if not isinstance(reason, str) or not reason.strip():
         raise PlanError("a reason is required (it is journalled for the post-mortem)")
     if confirm != plan.confirmation_phrase:
@@ -128,12 +138,16 @@ def execute_plan(client: Any, plan: CancelPlan, *, reason: str, confirm: str, op
     try:
         journal = journal or getattr(client, "journal", None) or Journal(DEFAULT_PATH)
         scope = plan.scope
-        every = scope.all_accounts and scope.all_instruments
-        pre = client.open_orders(account_id=ALL, instrument_id=scope.instrument_id if every else ALL,
-                                 strict=True)
+        try:
+            pre = client.open_orders(account_id=scope.account_id, instrument_id=scope.instrument_id,
+                                     strict=True)
+        except ApexError as exc:
+            exc.add_note(f"execute: the pre-send drift check of {scope.describe()} failed, so NOTHING "
+                         "was sent and nothing was journalled; the plan is unchanged -- try again")
+            raise
+        pre_read_at = monotonic()
         pre.attrs.setdefault("taken_at", _now())
-        targets, outside, added, removed = split_pre_send(scope, plan.orders, pre, mode=mode,
-                                                          drift_accepted=accept_drift)
+        targets, added, removed = split_pre_send(scope, plan.orders, pre, mode=mode, drift_accepted=accept_drift)
         if (len(added) or len(removed)) and not accept_drift:
             raise DriftError(f"the orders in scope changed since the preview: {len(added)} added, "
                              f"{len(removed)} removed; preview again or pass accept_drift=True",
@@ -155,7 +169,8 @@ def execute_plan(client: Any, plan: CancelPlan, *, reason: str, confirm: str, op
         plan._release()
         raise
     plan._consume()
-    sent_at = _now()
+    sent_at, clock = _now(), GatewayClock(sent_at=monotonic())
+    clock.observe_frame(pre, pre_read_at)
     error: ApexError | None = None
     per_order: list[Any] = []
     if not len(targets):
@@ -179,15 +194,17 @@ def execute_plan(client: Any, plan: CancelPlan, *, reason: str, confirm: str, op
                 journal.event(eid, "cancel_order_ack", one)
     acked_at, t_ack = _now(), time.monotonic()
     budget = 0.0 if ack["status"] == "error" and ack["errorcode"] in DEFINITIVE_REFUSALS else verify_timeout
-    found = verify_orders(client, oms_id=scope.oms_id, targets=targets, outside=outside, timeout=budget,
-                          poll_interval=poll_interval, execution_id=eid, sleep=sleep, monotonic=monotonic,
-                          on_poll=lambda d: journal.event(eid, "poll", d))
+    found = verify_orders(client, scope=scope, targets=targets, timeout=budget, poll_interval=poll_interval,
+                          clock=clock, execution_id=eid, collateral=collateral,
+                          collateral_watch=collateral_watch, symbols=plan.symbols,
+                          watch_collateral=ack["status"] != "noop", sleep=sleep,
+                          monotonic=monotonic, on_poll=lambda d: journal.event(eid, d.pop("kind", "poll"), d))
     timings = {"started_at": started, "sent_at": sent_at, "acked_at": acked_at, "verified_at": _now(),
                "send_seconds": round(t_ack - t0, 4), "total_seconds": round(time.monotonic() - t0, 4)}
     summary = summarise(found.orders, found.collateral, ack=ack, mode=mode, drift=drift, stats=found.stats,
                         timings=timings)
     result = CancelResult(eid, found.orders, found.collateral, summary, plan.describe())
-    journal.finish(result, found.post_open)
+    journal.finish(result, found.post_open, collateral=found.collateral_orders)
     append = getattr(client, "_append_result", None)
     if append is not None:
         append(result.orders)

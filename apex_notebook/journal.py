@@ -11,8 +11,9 @@ rewritten through the API or by accident):
   request leaves), ``acked`` / ``ack_error`` / ``ack_unknown`` / ``noop``, ``done``; each row repeats the
   intent (who, when, OMS, scope, payload, reason, mode, confirmation) and carries the latest ack/summary.
 * ``outcomes`` -- one row per targeted order (and per collateral order, ``kind='collateral'``).
-* ``snapshots`` -- the order sets at phase ``preview``, ``pre_send`` and ``post_verify``, stored as
-  zlib-compressed JSON (columnar) of the columns in ``SNAPSHOT_COLUMNS``.
+* ``snapshots`` -- the order sets at phase ``preview``, ``pre_send`` (the scope's orders just before
+  the send), ``post_verify`` and ``collateral`` (the collateral orders as APEX reported them: price,
+  state, change reason, times), stored as zlib-compressed JSON (columnar) of ``SNAPSHOT_COLUMNS``.
 * ``events`` -- the post-mortem timeline: intent, send, ack, each verification poll, outcome, done.
 
 Nothing secret is stored: the client's password, API secret and session token never reach this
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_PATH", "PHASES", "SNAPSHOT_COLUMNS", "Journal", "decode_frame", "encode_frame"]
 
 DEFAULT_PATH: Final = "apex-journal.sqlite"
-PHASES: Final = ("preview", "pre_send", "post_verify")
+PHASES: Final = ("preview", "pre_send", "post_verify", "collateral")
 INTENT_COLUMNS: Final = ("username", "operator", "base_url", "oms_id", "account_id", "instrument_id",
                          "scope_text", "payload_json", "plan_id", "fingerprint", "previewed", "reason",
                          "mode", "confirmation", "drift_json")
@@ -149,8 +150,8 @@ class Journal:
             self._insert_event(cur, execution_id, kind, detail)
 
     def finish(self, result: CancelResult, post_verify: pd.DataFrame | None = None, *,
-               note: str | None = None) -> None:
-        """Outcomes, the post-verify snapshot and the ``done`` row, in one transaction."""
+               collateral: pd.DataFrame | None = None, note: str | None = None) -> None:
+        """Outcomes, the post-verify and collateral snapshots and the ``done`` row, in one transaction."""
         eid = result.execution_id
         with self._tx() as cur:
             for kind, frame in (("target", result.orders), ("collateral", result.collateral)):
@@ -161,6 +162,8 @@ class Journal:
                                 [eid, kind, *values, _now()])
             if post_verify is not None:
                 self._insert_snapshot(cur, eid, "post_verify", post_verify)
+            if collateral is not None:
+                self._insert_snapshot(cur, eid, "collateral", collateral)
             latest = self._latest(cur, eid)
             self._insert_state(cur, eid, "done", latest, latest["ack_json"], _jsonable(result.summary), note)
             self._insert_event(cur, eid, "done", {"summary": result.summary, "note": note})
@@ -259,10 +262,11 @@ class Journal:
         frame["detail"] = [json.loads(v) if isinstance(v, str) else None for v in frame.pop("detail_json")]
         return frame
 
-    def reconcile(self, client: Any, *, verify_timeout: float = 5.0, poll_interval: float = 0.25
-                  ) -> list[CancelResult]:
+    def reconcile(self, client: Any, *, verify_timeout: float = 5.0, poll_interval: float = 0.25,
+                  collateral: str = "visible") -> list[CancelResult]:
         """Finish every execution left ``in_flight`` (or acked but not done) by verifying now."""
-        from apex_notebook.verify import reconcile_execution
+        from apex_notebook.reconcile import reconcile_execution
 
         return [reconcile_execution(client, self, eid, verify_timeout=verify_timeout,
-                                    poll_interval=poll_interval) for eid in self.in_flight()]
+                                    poll_interval=poll_interval, collateral=collateral)
+                for eid in self.in_flight()]

@@ -8,8 +8,11 @@ verification (DESIGN §2.4):
   ``canceled`` (final state Canceled), ``filled_before_cancel`` (FullyExecuted), ``still_open``
   (still Working when the budget ended) or ``unknown`` (gone but no final state could be read, or an
   other terminal state such as Expired/Rejected -- ``final_state`` then says which).
-* ``.collateral``: orders *outside* the scope, in accounts the user can see, that were open before the
-  send and Canceled after it (a widened cancel, DESIGN §2.3).
+* ``.collateral``: orders *outside* the scope, in the watched accounts (every account the user can
+  see, or only the plan's with ``collateral="touched"``), that were Canceled during the execution
+  window (a widened cancel, DESIGN §2.3; ``collateral.py``). ``summary["collateral_complete"]`` is
+  False when some account could not be read (``collateral_unchecked`` names them): then "no
+  collateral" is not proven and ``ok`` is False.
 * ``.summary``: counts (previewed, affected = canceled + collateral, canceled, filled_before_cancel,
   still_open, unknown, collateral), the ack (``ack_status`` ok / error / unknown / noop / partial,
   ``ack_result``, ``ack_errorcode``, ``ack_errormsg``), mode, drift, request counts and timings.
@@ -100,7 +103,7 @@ class CancelResult:
         """True when every targeted order is terminal as intended and there is no collateral."""
         s = self.summary
         return bool(s.get("still_open", 0) == 0 and s.get("unknown", 0) == 0 and s.get("collateral", 0) == 0
-                    and s.get("ack_status") in {"ok", "noop"})
+                    and s.get("collateral_complete", True) and s.get("ack_status") in {"ok", "noop"})
 
     def __repr__(self) -> str:
         s = self.summary
@@ -118,6 +121,11 @@ class CancelResult:
             parts.append("<div style='background:#b00020;color:#fff;padding:8px;font-weight:bold'>"
                          f"COLLATERAL: {s['collateral']} orders outside the scope were canceled "
                          "(the gateway widened the cancel).</div>")
+        if not s.get("collateral_complete", True):
+            parts.append("<div style='background:#fff3cd;color:#5c4400;padding:8px'>Collateral check "
+                         "INCOMPLETE: some accounts could not be read "
+                         f"({esc(str(s.get('collateral_unchecked')))[:300]}); check them with "
+                         "order_history().</div>")
         if s.get("ack_status") in {"error", "unknown", "partial"}:
             parts.append("<div style='background:#fff3cd;color:#5c4400;padding:8px'>Acknowledgement: "
                          f"{esc(str(s.get('ack_status')))} {esc(str(s.get('ack_errorcode') or ''))} "

@@ -28,7 +28,7 @@ import pandas as pd
 
 from apex_notebook.errors import ScopeError
 
-__all__ = ["ALL", "INSTRUMENT_KEYS", "WORKING_STATES", "CancelScope", "IdOrAll", "check_id"]
+__all__ = ["ALL", "INSTRUMENT_KEYS", "WORKING_STATES", "CancelScope", "IdOrAll", "cancel_all_payload", "check_id"]
 
 #: Order states that ``GetOpenOrders`` returns and ``CancelAllOrders`` cancels.
 WORKING_STATES: Final[frozenset[str]] = frozenset({"Working"})
@@ -99,6 +99,40 @@ def check_id(value: object, what: str, *, allow_all: bool = True) -> int | _AllT
             raise ScopeError(f"{what} must be a positive integer, not 0")
         return ALL
     return number
+
+
+def cancel_all_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A raw ``CancelAllOrders`` payload made safe, or :class:`ScopeError` before any request.
+
+    ``AccountId`` and the instrument (either spelling) must be given explicitly and pass
+    :func:`check_id` (``0`` = all, as on the wire); the instrument is then sent under *both*
+    spellings (DESIGN §2.3). Keys are matched case-insensitively; two spellings of one key, or two
+    different instrument values, are refused.
+    """
+    out: dict[str, Any] = {}
+    found: dict[str, tuple[str, Any]] = {}
+    for key, value in payload.items():
+        low = str(key).lower()
+        if low in found:
+            raise ScopeError(f"CancelAllOrders: {found[low][0]!r} and {key!r} are the same key; give it once")
+        found[low] = (key, value)
+        if low not in {"accountid", "instrumentid", "intrumentid"}:
+            out[key] = value
+    if "accountid" not in found or found["accountid"][1] is None:
+        raise ScopeError("CancelAllOrders without AccountId cancels EVERY account on the OMS: pass "
+                         "AccountId explicitly (0 means all accounts), or use preview()/execute()")
+    instruments = {k: v for k, v in found.values() if k.lower() in {"instrumentid", "intrumentid"}}
+    if not instruments or any(v is None for v in instruments.values()):
+        raise ScopeError("CancelAllOrders without InstrumentId cancels EVERY instrument: pass "
+                         "InstrumentId explicitly (0 means all instruments)")
+    checked = {k: check_id(v, "CancelAllOrders InstrumentId") for k, v in instruments.items()}
+    if len(set(checked.values())) > 1:
+        raise ScopeError(f"CancelAllOrders: the instrument spellings disagree ({instruments}); give one value")
+    account = check_id(found["accountid"][1], "CancelAllOrders AccountId")
+    instrument = next(iter(checked.values()))
+    out["AccountId"] = 0 if account is ALL else account
+    out.update(dict.fromkeys(INSTRUMENT_KEYS, 0 if instrument is ALL else instrument))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

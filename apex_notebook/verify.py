@@ -1,19 +1,19 @@
 """Verification after a cancel: don't trust the ack (DESIGN §2.4), flag collateral (DESIGN §2.3).
 
 :func:`verify_orders` polls until every targeted order is terminal or the time budget ends. The first
-poll starts at once and polls follow ``poll_interval`` apart, so verification ends within one poll
-interval of the last cancel landing. Per poll it sends at most one ``GetOpenOrders`` per touched
-account that still has pending orders; an order that left the open set gets its final state from
-``GetOrderStatus`` (few orders) or one ``GetOrdersHistory`` of its account (many), and is classified
-``canceled`` / ``filled_before_cancel`` / ``still_open`` / ``unknown`` (``result.outcome_for``).
+poll starts at once and polls follow ``poll_interval`` apart. Per poll it sends at most one
+``GetOpenOrders`` per touched account that still has pending orders; an order that left the open set
+gets its final state from ``GetOrderStatus`` (few orders) or one ``GetOrdersHistory`` of its account
+(many), and is classified ``canceled`` / ``filled_before_cancel`` / ``still_open`` / ``unknown``
+(``result.outcome_for``). A failed read never counts as terminal: its orders stay pending and end
+``unknown``.
 
-Collateral: the orders *outside* the scope that were open in the pre-send snapshot are looked up once
-after the targets settle (one ``GetOpenOrders`` per account); those gone and Canceled -- or gone with
-no readable final state (flagged ``unknown``) -- are collateral. Filled or expired ones are not.
-Collateral whose cancel lands after the targets settled can be missed; ``Journal.reconcile`` or a later
-look at ``order_history`` shows it.
-
-A failed read never counts as terminal: its orders stay pending and end ``unknown``.
+Collateral (``collateral.py``) is watched over the *execution window*, from the send until
+verification ends. The window closes when every target is terminal and (a) ``collateral_watch``
+seconds have passed since the send and (b) twice as long as the last observed cancel took to land
+(targets or collateral) -- so a widened cancel whose cancels land spread over time keeps the window
+open while it lands -- or when the budget ends. A collateral check runs when the window is about to
+close; one that finds new collateral keeps it open.
 """
 
 from __future__ import annotations
@@ -22,18 +22,16 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from apex_notebook.collateral import CollateralWatch, GatewayClock
 from apex_notebook.errors import ApexError
-from apex_notebook.result import CancelResult, outcome_for, summarise, typed_result
-from apex_notebook.scope import ALL, CancelScope
+from apex_notebook.result import outcome_for, typed_result
+from apex_notebook.scope import CancelScope
 
-if TYPE_CHECKING:
-    from apex_notebook.journal import Journal
-
-__all__ = ["Verification", "reconcile_execution", "split_pre_send", "verify_orders"]
+__all__ = ["Verification", "verify_orders"]
 
 #: Above this many newly gone orders in one account, one GetOrdersHistory replaces GetOrderStatus calls.
 STATUS_LOOKUP_LIMIT = 5
@@ -49,6 +47,7 @@ class Verification:
     collateral: pd.DataFrame
     post_open: pd.DataFrame
     stats: dict[str, Any] = field(default_factory=dict)
+    collateral_orders: pd.DataFrame | None = None
 
 
 def _low(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,6 +64,10 @@ class _Poller:
 
     def _call(self, kind: str, name: str, **payload: Any) -> Any:
         self.counts[kind] += 1
+        return self.call(name, **payload)
+
+    def call(self, name: str, **payload: Any) -> Any:
+        """One raw call on this OMS (not counted here)."""
         return self.client.call(name, OMSId=self.oms_id, **payload)
 
     def open_orders(self, accounts: Iterable[int]) -> dict[int, list[dict[str, Any]] | None]:
@@ -138,59 +141,100 @@ def _row(target: Mapping[str, Any], rec: Mapping[str, Any] | None, outcome: str,
     return row
 
 
-def verify_orders(client: Any, *, oms_id: int, targets: pd.DataFrame, outside: pd.DataFrame,
-                  timeout: float, poll_interval: float, execution_id: str = "",
+def verify_orders(client: Any, *, scope: CancelScope, targets: pd.DataFrame, timeout: float,
+                  poll_interval: float, clock: GatewayClock, execution_id: str = "",
+                  collateral: str = "visible", collateral_watch: float = 0.0,
+                  symbols: Mapping[int, str] | None = None, watch_collateral: bool = True,
                   on_poll: Callable[[dict[str, Any]], None] | None = None,
                   sleep: Callable[[float], object] = time.sleep,
                   monotonic: Callable[[], float] = time.monotonic) -> Verification:
-    """Poll the targets' accounts until every target is terminal or ``timeout`` seconds have passed."""
-    poller = _Poller(client, oms_id)
+    """Poll the targets until terminal or ``timeout``; watch for collateral until the window closes.
+
+    ``clock`` relates gateway timestamps to ``monotonic`` (its ``sent_at`` is the send); ``sleep`` and
+    ``monotonic`` must be the same clock (tests pass a ManualClock's ``advance`` and ``now``).
+    """
+    poller = _Poller(client, scope.oms_id)
     info = {int(r["order_id"]): r for r in _records(targets)}
     pending: dict[int, int] = {oid: int(r["account_id"]) for oid, r in info.items()}
+    watch = CollateralWatch(client, scope, mode=collateral, touched=set(pending.values()),
+                            target_ids=info, clock=clock, symbols=symbols,
+                            call=poller.call)
     rows: dict[int, dict[str, Any]] = {}
     last_open: dict[int, dict[str, Any]] = {}
     last_records: dict[int, list[dict[str, Any]]] = {}
     started, polls, max_per_poll = monotonic(), 0, 0
-    while pending:
-        polls += 1
-        before = poller.counts["open_orders_requests"]
-        replies = poller.open_orders(set(pending.values()))
-        max_per_poll = max(max_per_poll, poller.counts["open_orders_requests"] - before)
-        for account, recs in replies.items():
-            if recs is None:
-                continue
-            last_records[account] = recs
-            open_now = {int(r.get("orderid", -1)): r for r in recs}
-            gone = [oid for oid, acct in pending.items() if acct == account and oid not in open_now]
-            for oid, acct in pending.items():
-                if acct == account and oid in open_now:
-                    last_open[oid] = open_now[oid]
-            states = poller.final_states(account, gone, _oldest(info, gone)) if gone else {}
-            now = pd.Timestamp.now(tz="UTC")
-            for oid, rec in states.items():
-                if rec.get("orderstate") in _TERMINAL:
-                    rows[oid] = _row(info[oid], rec, outcome_for(rec.get("orderstate")), now)
-                    del pending[oid]
-        if on_poll is not None:
-            on_poll({"poll": polls, "pending": len(pending), "terminal": len(rows),
-                     "requests": dict(poller.counts)})
-        remaining = timeout - (monotonic() - started)
-        if not pending or remaining <= _TOLERANCE:
-            break
-        sleep(min(poll_interval, remaining))
+    origin = started if clock.sent_at is None else clock.sent_at
+    t_target, t_found = 0.0, None  # seconds after the send: last target settled / last new collateral
+    while True:
+        if pending:
+            polls += 1
+            before, settled = poller.counts["open_orders_requests"], len(rows)
+            replies = poller.open_orders(set(pending.values()))
+            max_per_poll = max(max_per_poll, poller.counts["open_orders_requests"] - before)
+            for account, recs in replies.items():
+                if recs is not None:
+                    clock.observe(recs, monotonic())
+                    last_records[account] = recs
+                    _settle(poller, clock, account, recs, info=info, pending=pending, rows=rows,
+                            last_open=last_open, monotonic=monotonic)
+            if len(rows) > settled:
+                t_target = monotonic() - origin
+            if on_poll is not None:
+                on_poll({"poll": polls, "pending": len(pending), "terminal": len(rows),
+                         "requests": dict(poller.counts)})
+        elapsed, remaining = monotonic() - origin, timeout - (monotonic() - started)
+        close_at = _close_at(collateral_watch, t_target, t_found, poll_interval)
+        if remaining <= _TOLERANCE or (not pending and elapsed + _TOLERANCE >= close_at):
+            if not watch_collateral:
+                break
+            new = watch.check(monotonic)
+            if on_poll is not None:
+                on_poll({"kind": "collateral", "check": watch.checks, "new_order_ids": new,
+                         "found": len(watch.found), "unchecked": watch.unchecked})
+            if not new or remaining <= _TOLERANCE:
+                break
+            t_found = elapsed  # a widened cancel is landing: keep the window open
+            close_at = _close_at(collateral_watch, t_target, t_found, poll_interval)
+        wait = poll_interval if pending else close_at - elapsed
+        sleep(max(0.0, min(wait, remaining)))
     now = pd.Timestamp.now(tz="UTC")
     open_last = {a: {int(r.get("orderid", -1)) for r in recs} for a, recs in last_records.items()}
     for oid, account in pending.items():
         seen = last_open.get(oid) if oid in open_last.get(account, set()) else None
         rows[oid] = _row(info[oid], seen, "still_open" if seen is not None else "unknown", now)
     verify_seconds = monotonic() - started
-    collateral, post_records = _collateral(poller, outside, last_records)
     frame = typed_result(pd.DataFrame([rows[oid] for oid in info], columns=list(_row_columns())))
     frame["execution_id"] = pd.Series([execution_id] * len(frame), dtype="string")
-    collateral["execution_id"] = pd.Series([execution_id] * len(collateral), dtype="string")
     stats = {**poller.counts, "polls": polls, "max_open_requests_per_poll": max_per_poll,
-             "verify_seconds": round(verify_seconds, 4)}
-    return Verification(frame, collateral, _post_frame(post_records), stats)
+             "verify_seconds": round(verify_seconds, 4), **watch.stats()}
+    return Verification(frame, watch.frame(execution_id, now), _post_frame(
+        [r for recs in last_records.values() for r in recs]), stats, watch.orders())
+
+
+def _close_at(watch: float, t_target: float, t_found: float | None, poll_interval: float) -> float:
+    """When (seconds after the send) the window may close: at least ``watch``, and twice as long as
+    the last cancel we saw took to land -- a widened cancel lands spread like the targets."""
+    if t_found is None:
+        return max(watch, 2 * t_target)
+    return max(watch, 2 * t_target, 2 * t_found, t_found + poll_interval)
+
+
+def _settle(poller: _Poller, clock: GatewayClock, account: int, recs: list[dict[str, Any]], *,
+            info: Mapping[int, Mapping[str, Any]], pending: dict[int, int], rows: dict[int, dict[str, Any]],
+            last_open: dict[int, dict[str, Any]], monotonic: Callable[[], float]) -> None:
+    """Classify the targets of ``account`` that left its open orders (``recs``)."""
+    open_now = {int(r.get("orderid", -1)): r for r in recs}
+    gone = [oid for oid, acct in pending.items() if acct == account and oid not in open_now]
+    for oid, acct in pending.items():
+        if acct == account and oid in open_now:
+            last_open[oid] = open_now[oid]
+    states = poller.final_states(account, gone, _oldest(info, gone)) if gone else {}
+    clock.observe(states.values(), monotonic())
+    now = pd.Timestamp.now(tz="UTC")
+    for oid, rec in states.items():
+        if rec.get("orderstate") in _TERMINAL:
+            rows[oid] = _row(info[oid], rec, outcome_for(rec.get("orderstate")), now)
+            del pending[oid]
 
 
 def _row_columns() -> tuple[str, ...]:
@@ -199,87 +243,9 @@ def _row_columns() -> tuple[str, ...]:
             "verified_at")
 
 
-def _collateral(poller: _Poller, outside: pd.DataFrame, last_records: dict[int, list[dict[str, Any]]]
-                ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Outside orders that were open before the send and are Canceled (or unreadable) now."""
-    rows: list[dict[str, Any]] = []
-    post: dict[int, list[dict[str, Any]]] = dict(last_records)
-    if len(outside):
-        accounts = sorted({int(a) for a in outside["account_id"]})
-        replies = poller.open_orders(accounts)
-        for account in accounts:
-            group = outside[outside["account_id"] == account]
-            recs = replies.get(account)
-            if recs is None:
-                continue
-            post[account] = recs
-            open_ids = {int(r.get("orderid", -1)) for r in recs}
-            gone = [int(o) for o in group["order_id"] if int(o) not in open_ids]
-            if not gone:
-                continue
-            info = {int(r["order_id"]): r for r in _records(group)}
-            states = poller.final_states(account, gone, _oldest(info, gone))
-            now = pd.Timestamp.now(tz="UTC")
-            for oid in gone:
-                rec = states.get(oid)
-                state = rec.get("orderstate") if rec else None
-                if state in (None, "Canceled"):
-                    rows.append(_row({**info[oid], "previewed": False}, rec,
-                                     "canceled" if state else "unknown", now))
-    frame = typed_result(pd.DataFrame(rows, columns=list(_row_columns())))
-    return frame, [r for recs in post.values() for r in recs]
-
-
 def _post_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     from apex_notebook.frames import orders_frame
 
     frame = orders_frame(records)
     frame.attrs["taken_at"] = pd.Timestamp.now(tz="UTC").isoformat()
     return frame
-
-
-def split_pre_send(scope: CancelScope, preview: pd.DataFrame, pre_send: pd.DataFrame, *, mode: str,
-                   drift_accepted: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """``(targets, outside, added, removed)`` from the preview and the pre-send snapshot.
-
-    Targets are the previewed orders, plus (``cancel_all`` mode with drift accepted) the orders that
-    entered the scope since the preview (``previewed=False``). Outside is the rest of the pre-send
-    snapshot: the collateral baseline.
-    """
-    mask = scope.mask(pre_send)
-    now_in = pre_send[mask]
-    planned = set(int(i) for i in preview["order_id"])
-    current = set(int(i) for i in now_in["order_id"])
-    added = now_in[~now_in["order_id"].isin(list(planned))].reset_index(drop=True)
-    removed = preview[~preview["order_id"].isin(list(current))].reset_index(drop=True)
-    targets = preview.assign(previewed=True)
-    if drift_accepted and mode == "cancel_all" and len(added):
-        targets = pd.concat([targets, added.assign(previewed=False)], ignore_index=True)
-    return targets, pre_send[~mask].reset_index(drop=True), added, removed
-
-
-def reconcile_execution(client: Any, journal: Journal, execution_id: str, *, verify_timeout: float,
-                        poll_interval: float) -> CancelResult:
-    """Finish one ``in_flight`` execution of ``journal`` by verifying its orders now."""
-    executions = journal.executions()
-    latest = _records(executions[executions["execution_id"] == execution_id])[-1]
-    account, instrument = int(latest["account_id"]), int(latest["instrument_id"])
-    scope = CancelScope(account or ALL, instrument or ALL, oms_id=int(latest["oms_id"]))
-    mode = str(latest["mode"])
-    drift = latest["drift"] or {}
-    targets, outside, _, _ = split_pre_send(scope, journal.snapshot(execution_id, "preview"),
-                                            journal.snapshot(execution_id, "pre_send"), mode=mode,
-                                            drift_accepted=bool(drift.get("accepted")))
-    ack = latest["ack"] or {"status": "unknown", "note": "the process died before the ack was recorded"}
-    journal.event(execution_id, "reconcile", {"targets": len(targets)})
-    found = verify_orders(client, oms_id=scope.oms_id, targets=targets, outside=outside,
-                          timeout=verify_timeout, poll_interval=poll_interval, execution_id=execution_id,
-                          on_poll=lambda d: journal.event(execution_id, "poll", d))
-    summary = summarise(found.orders, found.collateral, ack=ack, mode=mode, drift=drift, stats=found.stats,
-                        timings={"reconciled_at": pd.Timestamp.now(tz="UTC").isoformat()})
-    result = CancelResult(execution_id, found.orders, found.collateral, summary, str(latest["scope_text"]))
-    journal.finish(result, found.post_open, note="reconciled")
-    append = getattr(client, "_append_result", None)
-    if append is not None:
-        append(result.orders)
-    return result

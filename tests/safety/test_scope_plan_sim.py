@@ -12,6 +12,7 @@ from apex_notebook.errors import (
     AlreadyExecutedError,
     ConfirmationError,
     DriftError,
+    NotAuthorizedError,
     NotPermittedError,
     PartialSnapshotError,
     PlanError,
@@ -204,7 +205,18 @@ def test_partial_pre_send_snapshot_refuses_execution(sim: FakeOMS, ops: Client, 
                                                      clock: ManualClock) -> None:
     plan = ops.preview(CancelScope(9, 1))
     sim.faults.fail_next("GetOpenOrders", 20)
-    with pytest.raises(PartialSnapshotError):
+    with pytest.raises(NotAuthorizedError) as info:   # a single account re-raises its own error
         run(ops, plan, journal, clock)
+    assert any("NOTHING was sent" in note for note in info.value.__notes__)
     assert sent(sim, "CancelAllOrders") == [] and journal.executions().empty and not plan.executed
     assert run(ops, plan, journal, clock).summary["canceled"] == plan.count
+
+
+def test_partial_pre_send_snapshot_of_an_all_accounts_scope_refuses_execution(
+        sim: FakeOMS, ops: Client, journal: Journal, clock: ManualClock) -> None:
+    plan = ops.preview(CancelScope(ALL, 1))
+    sim.faults.fail_next("GetOpenOrders", 102)
+    with pytest.raises(PartialSnapshotError) as info:
+        run(ops, plan, journal, clock)
+    assert len(info.value.failed_accounts) == 1
+    assert sent(sim, "CancelAllOrders") == [] and journal.executions().empty and not plan.executed
