@@ -101,6 +101,7 @@ class Journal:
         return f"Journal({self.path!r})"
 
     def close(self) -> None:
+        """Close the database connection (the file stays; reopen with ``Journal(path)``)."""
         with self._lock:
             self._conn.close()
 
@@ -146,6 +147,7 @@ class Journal:
             self._insert_event(cur, execution_id, state, {"ack": ack, "note": note})
 
     def event(self, execution_id: str, kind: str, detail: Mapping[str, Any] | None = None) -> None:
+        """Append one timeline event (``kind`` and a JSON-able ``detail``) to an execution."""
         with self._tx() as cur:
             self._insert_event(cur, execution_id, kind, detail)
 

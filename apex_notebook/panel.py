@@ -52,11 +52,18 @@ class PanelClient(Protocol):
     username: str
     is_operator: bool
 
-    def accounts(self) -> pd.DataFrame: ...
-    def instruments(self) -> pd.DataFrame: ...
-    def preview(self, scope: CancelScope) -> CancelPlan: ...
+    def accounts(self) -> pd.DataFrame:
+        """The accounts the user can see (``Client.accounts``)."""
+
+    def instruments(self) -> pd.DataFrame:
+        """The OMS instruments (``Client.instruments``)."""
+
+    def preview(self, scope: CancelScope) -> CancelPlan:
+        """A plan for ``scope`` (``Client.preview``)."""
+
     def execute(self, plan: CancelPlan, *, reason: str, confirm: str, mode: str = ...,
-                journal: Any = ...) -> CancelResult: ...
+                journal: Any = ...) -> CancelResult:
+        """Execute ``plan`` (``Client.execute``)."""
 
 
 class CancelPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped

@@ -130,6 +130,7 @@ class ErrorArea(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.layout.display = "flex"
 
     def clear(self) -> None:
+        """Hide the error and its traceback."""
         self.last = None
         self.text = ""
         self.message.value = ""

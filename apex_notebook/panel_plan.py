@@ -77,6 +77,7 @@ class PlanView(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.add_class("apex-plan")
 
     def show(self, plan: CancelPlan) -> None:
+        """Show ``plan``: scope, warning banner, count, phrase, counts, chart and first rows."""
         esc = html.escape
         parts = [f"<h4>Cancel plan {esc(plan.plan_id)}: {esc(plan.describe())}</h4>",
                  f"<p>Snapshot taken {plan.taken_at:%Y-%m-%d %H:%M:%S} UTC.</p>"]
@@ -111,6 +112,7 @@ class PlanView(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.phrase.value = "<p><b>This plan has been executed; preview again for a new plan.</b></p>"
 
     def clear(self) -> None:
+        """Hide the plan (it was discarded)."""
         for html_widget in (self.header, self.count, self.phrase, self.counts, self.table):
             html_widget.value = ""
         self.chart.value = b""

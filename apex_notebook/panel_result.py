@@ -58,6 +58,7 @@ class ResultView(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.add_class("apex-result")
 
     def show(self, result: CancelResult, *, journal: Any = None) -> None:
+        """Show ``result``: outcomes, chart, per-order rows, collateral and the journal record."""
         s = result.summary
         esc = html.escape
         verdict = (f"<div style='{_GREEN}'>Verified: every targeted order is terminal as intended.</div>"
@@ -91,6 +92,7 @@ class ResultView(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
                 + orders_table_html(collateral, rows=TABLE_ROWS))
 
     def clear(self) -> None:
+        """Hide the result."""
         for html_widget in (self.summary, self.collateral, self.table, self.journal):
             html_widget.value = ""
         self.chart.value = b""

@@ -40,10 +40,15 @@ class PlanClient(Protocol):
     oms_id: int
     is_operator: bool
 
-    def accounts(self) -> pd.DataFrame: ...
-    def instrument_symbols(self) -> dict[int, str]: ...
+    def accounts(self) -> pd.DataFrame:
+        """The accounts the user can see (``Client.accounts``)."""
+
+    def instrument_symbols(self) -> dict[int, str]:
+        """Instrument id -> symbol (``Client.instrument_symbols``)."""
+
     def open_orders(self, account_id: Any = ..., instrument_id: Any = ..., *, strict: bool = True
-                    ) -> pd.DataFrame: ...
+                    ) -> pd.DataFrame:
+        """A typed open-orders snapshot (``Client.open_orders``)."""
 
 
 def fingerprint(order_ids: Any) -> str:
@@ -106,14 +111,17 @@ class CancelPlan:
     # -- facts ---------------------------------------------------------------------------------
     @property
     def order_ids(self) -> frozenset[int]:
+        """The ids of the orders this plan will cancel."""
         return frozenset(int(i) for i in self.orders["order_id"])
 
     @property
     def count(self) -> int:
+        """How many orders this plan will cancel."""
         return len(self.orders)
 
     @property
     def executable(self) -> bool:
+        """False when the gateway would refuse this scope for this user (see ``refusal``)."""
         return self.refusal is None
 
     @property
@@ -127,6 +135,7 @@ class CancelPlan:
         return _phrase(self.scope, self.count, self.symbols)
 
     def describe(self) -> str:
+        """The scope in plain words, e.g. "every order of account 9, all instruments"."""
         return self.scope.describe(self.symbols)
 
     def _counts(self, column: str) -> pd.Series:
@@ -135,24 +144,29 @@ class CancelPlan:
 
     @property
     def by_account(self) -> pd.Series:
+        """Orders in the plan per account id."""
         return self._counts("account_id")
 
     @property
     def by_instrument(self) -> pd.Series:
+        """Orders in the plan per instrument symbol (per id if a symbol is unknown)."""
         symbols_known = "symbol" in self.orders and bool(self.orders["symbol"].notna().all())
         column = "symbol" if symbols_known else "instrument_id"
         return self._counts(column)
 
     @property
     def by_side(self) -> pd.Series:
+        """Orders in the plan per side (Buy, Sell, ...)."""
         return self._counts("side")
 
     @property
     def by_order_type(self) -> pd.Series:
+        """Orders in the plan per order type (Limit, StopMarket, ...)."""
         return self._counts("order_type")
 
     @property
     def total_notional(self) -> float:
+        """Sum of the orders' notional (price x remaining quantity), in mixed quote currencies."""
         return float(self.orders["notional"].sum()) if "notional" in self.orders else 0.0
 
     def _extreme(self, newest: bool) -> pd.Series | None:
@@ -164,10 +178,12 @@ class CancelPlan:
 
     @property
     def oldest_order(self) -> pd.Series | None:
+        """The plan's order received first, or None for an empty plan."""
         return self._extreme(newest=False)
 
     @property
     def newest_order(self) -> pd.Series | None:
+        """The plan's order received last, or None for an empty plan."""
         return self._extreme(newest=True)
 
     # -- at-most-once --------------------------------------------------------------------------

@@ -46,10 +46,12 @@ def labels(frame: pd.DataFrame, id_col: str, name_col: str, *, name_first: bool)
 
 
 def account_labels(frame: pd.DataFrame) -> dict[Any, str]:
+    """Account id -> "9 Alpha Desk" style labels for the accounts in ``frame``."""
     return labels(frame, "account_id", "account_name", name_first=False)
 
 
 def instrument_labels(frame: pd.DataFrame) -> dict[Any, str]:
+    """Instrument id -> "BTCUSD (1)" style labels for the instruments in ``frame``."""
     return labels(frame, "instrument_id", "symbol", name_first=True)
 
 
@@ -78,6 +80,7 @@ def by_side(frame: pd.DataFrame, key: pd.Series, values: pd.Series | None = None
 
 
 def utc(series: pd.Series) -> pd.Series:
+    """``series`` as UTC datetimes (naive values are taken to be UTC)."""
     times = pd.to_datetime(series)
     if times.dt.tz is None:
         return times.dt.tz_localize("UTC")
@@ -85,12 +88,14 @@ def utc(series: pd.Series) -> pd.Series:
 
 
 def capped(table: pd.DataFrame, limit: int, noun: str) -> tuple[pd.DataFrame, str]:
+    """The first ``limit`` rows and a title suffix saying how many were left out."""
     if len(table) <= limit:
         return table, ""
     return table.iloc[:limit], f" (top {limit} of {len(table)} {noun})"
 
 
 def collateral_count(result: object) -> int:
+    """How many collateral orders a CancelResult (or similar object) reports."""
     collateral = getattr(result, "collateral", None)
     if isinstance(collateral, pd.DataFrame):
         return len(collateral)

@@ -194,6 +194,7 @@ class ApexAuth(httpx.Auth):
         return _TokenOnly(self._token)
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Send with the session token; on an expired session log in once and re-send."""
         with self._lock:
             token, generation = self._token, self._generation
         if token is not None:

@@ -75,3 +75,20 @@ def test_import_is_light_and_has_no_side_effects() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     assert out.stderr == ""
+
+
+def _public_definitions(node: ast.AST, prefix: str = "") -> list[tuple[str, ast.AST]]:
+    found: list[tuple[str, ast.AST]] = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and not child.name.startswith("_"):
+            found.append((prefix + child.name, child))
+            if isinstance(child, ast.ClassDef):
+                found.extend(_public_definitions(child, f"{prefix}{child.name}."))
+    return found
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    missing = [f"{path.relative_to(PACKAGE)}:{name}" for path in MODULES
+               for name, node in _public_definitions(ast.parse(path.read_text()))
+               if ast.get_docstring(node) is None]  # type: ignore[arg-type]
+    assert missing == []
