@@ -78,7 +78,8 @@ def test_preview_confirm_and_execute_in_a_real_browser(browser: Any, tmp_path: P
         expect(results).to_contain_text("canceled", timeout=90_000)
         expect(page.locator(".apex-result-table")).to_contain_text(str(previewed))
         expect(execute).to_be_disabled()
-        page.screenshot(path=str(artifacts_dir / "panel-after-execute.png"), full_page=True)
+        results.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts_dir / "panel-after-execute.png"))
         assert page_errors == []
     finally:
         if page is not None:
