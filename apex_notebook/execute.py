@@ -68,6 +68,12 @@ def _now() -> str:
     return pd.Timestamp.now(tz="UTC").isoformat()
 
 
+def _ids(orders: pd.DataFrame, shown: int = 10) -> str:
+    """``[101, 102, ...]``: the first order ids of a frame, for a message."""
+    ids = [int(i) for i in orders["order_id"].head(shown)]
+    return "[" + ", ".join(map(str, ids)) + (", ...]" if len(orders) > shown else "]")
+
+
 def _ack_of(exc: BaseException | None, reply: Any = None) -> dict[str, Any]:
     if exc is None:
         reply = reply if isinstance(reply, dict) else {}
@@ -149,9 +155,10 @@ def execute_plan(client: Any, plan: CancelPlan, *, reason: str, confirm: str, op
         pre.attrs.setdefault("taken_at", _now())
         targets, added, removed = split_pre_send(scope, plan.orders, pre, mode=mode, drift_accepted=accept_drift)
         if (len(added) or len(removed)) and not accept_drift:
-            raise DriftError(f"the orders in scope changed since the preview: {len(added)} added, "
-                             f"{len(removed)} removed; preview again or pass accept_drift=True",
-                             added=added, removed=removed)
+            raise DriftError(f"the orders in scope changed since the preview: {len(added)} added "
+                             f"{_ids(added)}, {len(removed)} removed {_ids(removed)}. Nothing was sent. "
+                             "Preview again (or pass accept_drift=True to cancel the scope as it is now); "
+                             "the .added and .removed attributes hold the orders", added=added, removed=removed)
         drift = {"accepted": bool(accept_drift and (len(added) or len(removed))), "added": len(added),
                  "removed": len(removed), "added_ids": [int(i) for i in added["order_id"]],
                  "removed_ids": [int(i) for i in removed["order_id"]]}

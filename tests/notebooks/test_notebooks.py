@@ -69,7 +69,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "open orders before: 60, after: 0",                    # AccountId 0 wiped every account
         "CancelAllOrders without AccountId",                   # call() refuses the implicit "all"
         "None never means 'all'",                              # CancelScope refuses None
-        "DriftError: the orders in scope changed since the preview: 1 added, 0 removed",
+        "DriftError: the orders in scope changed since the preview: 1 added [",
         "refused: the confirmation does not match",
         "a plan executes at most once",
         "Execute is blocked",                                  # the panel's second click

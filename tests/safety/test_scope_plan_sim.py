@@ -125,6 +125,7 @@ def test_drift_added_stops_the_execution_and_shows_the_difference(
         run(ops, plan, journal, clock)
     assert info.value.added is not None and list(info.value.added["order_id"]) == [new_id]
     assert info.value.removed is not None and info.value.removed.empty
+    assert f"1 added [{new_id}], 0 removed []. Nothing was sent" in str(info.value)
     assert sent(sim, "CancelAllOrders") == [] and journal.executions().empty and not plan.executed
     result = run(ops, plan, journal, clock, accept_drift=True)   # explicitly accepted: recorded
     assert result.summary["drift_accepted"] and result.summary["drift_added"] == 1
