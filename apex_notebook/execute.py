@@ -111,6 +111,20 @@ def _send_exact(client: Any, plan: CancelPlan, targets: pd.DataFrame) -> tuple[d
              "detail": None, "requests": len(acks), "failed": len(failed)}, acks)
 
 
+def _check_same_session(client: Any, plan: CancelPlan) -> None:
+    """Refuse a plan previewed by another user or on another gateway (DESIGN §2.2: preview is binding).
+
+    Its refusal check was made for the previewing user, and the journal records that user as the one
+    who cancelled; running it from another session would falsify both.
+    """
+    user, url = getattr(client, "username", None), getattr(client, "base_url", None)
+    if (plan.username and user is not None and str(user) != plan.username) or (
+            plan.base_url and url is not None and str(url) != plan.base_url):
+        raise PlanError(f"this plan was previewed by {plan.username!r} on {plan.base_url}, but this client "
+                        f"is {user!r} on {url}; nothing was sent. A plan is bound to the session that "
+                        "previewed it: preview again with this client")
+
+
 def execute_plan(client: Any, plan: CancelPlan, *, reason: str, confirm: str, operator: str | None = None,
                  mode: Literal["cancel_all", "exact"] = "cancel_all", accept_drift: bool = False,
                  verify_timeout: float = 30.0, poll_interval: float = 0.25, journal: Journal | None = None,
@@ -139,6 +153,7 @@ def execute_plan(client: Any, plan: CancelPlan, *, reason: str, confirm: str, op
         raise NotPermittedError(f"this plan cannot be executed: {plan.refusal}")
     if fingerprint(plan.orders["order_id"]) != plan.fingerprint:
         raise PlanError("the plan's orders were modified after the preview; preview again")
+    _check_same_session(client, plan)
     plan._claim()
     started, t0 = _now(), time.monotonic()
     try:
@@ -204,8 +219,9 @@ def execute_plan(client: Any, plan: CancelPlan, *, reason: str, confirm: str, op
     found = verify_orders(client, scope=scope, targets=targets, timeout=budget, poll_interval=poll_interval,
                           clock=clock, execution_id=eid, collateral=collateral,
                           collateral_watch=collateral_watch, symbols=plan.symbols,
-                          watch_collateral=ack["status"] != "noop", sleep=sleep,
-                          monotonic=monotonic, on_poll=lambda d: journal.event(eid, d.pop("kind", "poll"), d))
+                          watch_collateral=ack["status"] != "noop", sleep=sleep, monotonic=monotonic,
+                          may_widen=mode == "cancel_all" and not scope.all_instruments,
+                          on_poll=lambda d: journal.event(eid, d.pop("kind", "poll"), d))
     timings = {"started_at": started, "sent_at": sent_at, "acked_at": acked_at, "verified_at": _now(),
                "send_seconds": round(t_ack - t0, 4), "total_seconds": round(time.monotonic() - t0, 4)}
     summary = summarise(found.orders, found.collateral, ack=ack, mode=mode, drift=drift, stats=found.stats,

@@ -202,7 +202,6 @@ class CancelPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
                 raise PlanError("Execute is blocked: " + "; ".join(blockers))
             plan = self.plan
             self._used.add(plan.plan_id)  # one click per plan, whatever happens next
-            self.plan_view.mark_executed()
             self._set_busy("Sending the cancel and verifying every order...")
             try:
                 with self.output:
@@ -212,11 +211,17 @@ class CancelPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             except DriftError:
                 self.discard_plan()
                 raise
-            except Exception as exc:  # a gateway error after the send carries the verified result
-                self._show_result(getattr(exc, "cancel_result", None))
+            except Exception as exc:
+                if plan.executed:  # a gateway error after the send carries the verified result
+                    self.plan_view.mark_executed()
+                    self._show_result(getattr(exc, "cancel_result", None))
+                else:  # stopped before the intent was journalled: nothing left (DESIGN §2.5)
+                    self.plan_view.mark_not_sent()
+                    self.errors.show(exc, action="execute", sent=False)
                 raise
             finally:
                 self._set_busy(None)
+            self.plan_view.mark_executed()
             self._show_result(result)
             return result
         raise AssertionError("unreachable")  # pragma: no cover

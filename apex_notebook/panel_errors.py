@@ -32,6 +32,8 @@ from apex_notebook.errors import (
 
 __all__ = ["ErrorArea", "explain"]
 
+_UNCHANGED = " Nothing was changed; try again."
+_NOT_SENT = " Nothing was sent: the execution stopped before the cancel left. Press Preview for a new plan."
 _UNCERTAIN = (" The cancel may or may not have reached the gateway. It is never re-sent automatically: "
               "look at the journal and preview the scope again to see what is still open.")
 
@@ -54,11 +56,29 @@ def _drift_words(exc: DriftError) -> str:
 _VERIFIED = " The orders were verified afterwards: the result below shows what really happened."
 
 
-def explain(exc: BaseException, *, action: str = "") -> str:
-    """One or two plain sentences about ``exc``; ``action`` is ``"preview"``, ``"execute"`` or ``""``."""
+def explain(exc: BaseException, *, action: str = "", sent: bool | None = None) -> str:
+    """One or two plain sentences about ``exc``; ``action`` is ``"preview"``, ``"execute"`` or ``""``.
+
+    ``sent=False`` (with ``action="execute"``): the execution is known to have stopped before the
+    cancel left (its plan was never spent), so the words say so instead of "may or may not".
+    """
     if getattr(exc, "cancel_result", None) is not None:  # execute verified the orders after the error
-        return _explain(exc, sending=False).removesuffix(" Nothing was changed; try again.") + _VERIFIED
+        return _explain(exc, sending=False).removesuffix(_UNCHANGED) + _VERIFIED
+    if action == "execute" and sent is False:
+        text = _explain(exc, sending=False).removesuffix(_UNCHANGED)
+        return text if "othing was sent" in text else text + _NOT_SENT
     return _explain(exc, sending=action == "execute")
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending in exactly one full stop (messages of ApexError often end in one already)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _next(text: str, cls: type[ApexError]) -> str:
+    """A "Next: ..." hint, unless the message already has one (ApexError messages from rpc do)."""
+    return "" if "Next:" in text else f" Next: {next_step(cls)}."
 
 
 def _explain(exc: BaseException, *, sending: bool) -> str:
@@ -80,17 +100,17 @@ def _explain(exc: BaseException, *, sending: bool) -> str:
     if isinstance(exc, ScopeError):
         return f"That scope is not valid: {text}"
     if isinstance(exc, AuthenticationError):
-        return f"The login failed or the session ended: {text}. Reconnect the client, then try again."
+        return f"The login failed or the session ended: {_sentence(text)} Reconnect the client, then try again."
     if isinstance(exc, NotAuthorizedError):
-        return f"The gateway refused (Not Authorized): {text}. Next: {next_step(NotAuthorizedError)}."
+        return f"The gateway refused (Not Authorized): {_sentence(text)}{_next(text, NotAuthorizedError)}"
     if isinstance(exc, RateLimitedError):
         return ("The gateway is rate-limiting this session (too many requests). Wait a little and try "
                 "again." + (_UNCERTAIN if sending else ""))
     if isinstance(exc, TransportError):
-        return f"The gateway could not be reached or did not answer in time: {text}." + (
-            _UNCERTAIN if sending else " Nothing was changed; try again.")
+        return f"The gateway could not be reached or did not answer in time: {_sentence(text)}" + (
+            _UNCERTAIN if sending else _UNCHANGED)
     if isinstance(exc, ApexError):
-        return f"The gateway answered with an error: {text}. Next: {next_step(type(exc))}." + (
+        return f"The gateway answered with an error: {_sentence(text)}{_next(text, type(exc))}" + (
             _UNCERTAIN if sending else "")
     return (f"Something unexpected went wrong ({type(exc).__name__}: {text}). This is a fault of the tool "
             "or its environment; the technical details below help to report it."
@@ -112,14 +132,14 @@ class ErrorArea(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.last: BaseException | None = None
         self.text = ""  # the plain message currently shown
 
-    def show(self, exc: BaseException, *, action: str = "") -> None:
-        """Show ``exc`` (idempotent for the same exception object)."""
+    def show(self, exc: BaseException, *, action: str = "", sent: bool | None = None) -> None:
+        """Show ``exc`` (idempotent for the same exception object); ``sent`` as in :func:`explain`."""
         if exc is self.last:
             return
         self.last = exc
         title = {"preview": "Preview failed", "execute": "Execute failed", "scope": "Scope not accepted",
                  "load": "Could not load the accounts and instruments"}.get(action, "Error")
-        self.text = explain(exc, action=action)
+        self.text = explain(exc, action=action, sent=sent)
         self.message.value = (
             "<div style='background:#fdecea;color:#8b0000;border-left:6px solid #b00020;padding:8px'>"
             f"<b>{title}:</b> {html.escape(self.text)}</div>"

@@ -111,6 +111,11 @@ class PlanView(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         """Note on the plan that it was used (the panel never runs a plan twice)."""
         self.phrase.value = "<p><b>This plan has been executed; preview again for a new plan.</b></p>"
 
+    def mark_not_sent(self) -> None:
+        """Note on the plan that its one Execute stopped before anything was sent."""
+        self.phrase.value = ("<p><b>This plan was not executed: it stopped before anything was sent. "
+                             "Preview again for a new plan.</b></p>")
+
     def clear(self) -> None:
         """Hide the plan (it was discarded)."""
         for html_widget in (self.header, self.count, self.phrase, self.counts, self.table):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -39,6 +40,7 @@ __all__ = ["RateLimiter", "Rpc", "is_read"]
 
 log = logging.getLogger("apex_notebook.rpc")
 
+_CALL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _READ_CALLS = frozenset({"ping", "authenticate", "authenticateuser"})
 _MAX_RETRY_AFTER = 10.0
 
@@ -105,6 +107,12 @@ class Rpc:
 
         ``expect`` (``list`` or ``dict``) checks the reply's shape.
         """
+        if not isinstance(name, str) or not _CALL_NAME.fullmatch(name):
+            # the name becomes a URL path segment: "CancelAllOrders?" would send a CancelAllOrders
+            # with no AccountId (every account of the OMS) past the client's guard
+            raise ApexError(f"{name!r} is not an APEX call name (letters and digits only, e.g. "
+                            "'GetOpenOrders'); nothing was sent. Give the payload as keyword arguments, "
+                            "e.g. call('CancelAllOrders', AccountId=9, InstrumentId=1)", call=str(name))
         read = is_read(name)
         try:
             content = (None if payload is None
@@ -220,8 +228,9 @@ def decode(
                                         "also answer 404 for an invalid session")
         else:
             cls, hint = BadResponseError, "check the request"
+        said = data.get("errormsg") if decoded and isinstance(data, dict) else None  # e.g. a refused login
         raise cls(f"{name} failed with HTTP {status} ({_snippet(body)!r}){tried}. Next: {hint}.",
-                  call=name, payload=shown)
+                  call=name, errormsg=str(said) if said else None, payload=shown)
     if not decoded:
         raise BadResponseError(f"{name}: the gateway answered an empty body (HTTP {status}). Try "
                                "again; if it persists the gateway is unhealthy.", call=name, payload=shown)

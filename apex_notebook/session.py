@@ -139,10 +139,15 @@ def _auth_call(rpc: Rpc, name: str, flow: str, *, method: str, params: dict[str,
     try:
         data = rpc.call(name, payload, method=method, params=params, headers=headers, auth=auth, expect=dict)
     except (NotAuthorizedError, NotFoundError) as exc:  # 401, or 404 on some gateways
-        raise AuthenticationError(
-            f"{flow} login refused by the gateway ({name}: {exc.errormsg or 'HTTP 401'}). Check the "
-            "credentials" + (" and the 2FA code." if name == "Authenticate2FA" else "."),
-            call=name, errorcode=exc.errorcode, errormsg=exc.errormsg, detail=exc.detail) from exc
+        status = "HTTP 404" if isinstance(exc, NotFoundError) else "HTTP 401"
+        said = f"APEX said {exc.errormsg!r}, {status}" if exc.errormsg else status
+        check = "the credentials" + (" and the 2FA code" if name == "Authenticate2FA" else "")
+        if isinstance(exc, NotFoundError) and not exc.errormsg:  # a bare 404: probably no gateway there
+            check = (f"the base URL (the gateway's host root; calls go to {rpc.base_url}/AP/<Name>), "
+                     f"then {check}")
+        raise AuthenticationError(f"{flow} login refused by the gateway ({name}: {said}). Check {check}.",
+                                  call=name, errorcode=exc.errorcode, errormsg=exc.errormsg,
+                                  detail=exc.detail) from exc
     assert isinstance(data, dict)
     if _get(data, "Authenticated") is not True:
         said = _get(data, "errormsg") or "Authenticated: false"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from apex_notebook.client import Client
-from apex_notebook.errors import ScopeError
+from apex_notebook.errors import ApexError, ScopeError
 from apex_notebook.scope import ALL
 from apex_notebook.simulator import FakeOMS
 
@@ -77,3 +77,14 @@ def test_none_never_means_all_in_open_orders(ops: Client) -> None:
 
 def test_account_ids_lists_every_visible_account(sim: FakeOMS, ops: Client) -> None:
     assert ops.account_ids() == sorted(sim.catalog.accounts)
+
+
+@pytest.mark.parametrize("name", ["CancelAllOrders?", "CancelAllOrders?AccountId=0", "CancelAllOrders#",
+                                  "CancelAllOrders%3F", "AP/CancelAllOrders/x", "Cancel AllOrders", ""])
+def test_a_call_name_cannot_smuggle_a_url_past_the_guard(sim: FakeOMS, ops: Client, name: str) -> None:
+    """``call("CancelAllOrders?")`` reached the gateway as a CancelAllOrders without AccountId: every
+    order of every account was cancelled. A name is a path segment: letters and digits only."""
+    before, open_before = len(sim.requests), sim.open_order_ids()
+    with pytest.raises(ApexError, match=r"not an APEX call name.*nothing was sent"):
+        ops.call(name)
+    assert len(sim.requests) == before and sim.open_order_ids() == open_before

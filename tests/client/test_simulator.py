@@ -229,3 +229,21 @@ def test_rate_limited_reads_back_off_and_succeed(sim: Any, clients: Any) -> None
     assert frame.attrs["accounts_failed"] == {}
     assert ids(frame) == set().union(*(sim.open_order_ids(account_id=a) for a in (9, 10, 11, 12)))
     sim.faults.clear()
+
+
+@pytest.mark.parametrize("status", [401, 404])
+def test_refused_login_says_what_apex_said(sim: Any, status: int) -> None:
+    sim.config.unauthenticated_status = status
+    with pytest.raises(AuthenticationError) as refused:
+        Client(sim.url, username="ops", password="nope", transport=sim.transport())
+    text = str(refused.value)
+    assert f"APEX said 'Invalid username or password', HTTP {status}" in text, text
+    assert "Check the credentials." in text and "base URL" not in text and "nope" not in text
+
+
+def test_login_at_a_wrong_path_points_at_the_base_url(sim: Any) -> None:
+    with pytest.raises(AuthenticationError) as refused:
+        Client(sim.url + "/apex", username="ops", password="demo", transport=sim.transport())
+    text = str(refused.value)
+    assert "HTTP 404" in text and "HTTP 401" not in text
+    assert f"Check the base URL (the gateway's host root; calls go to {sim.url}/apex/AP/<Name>)" in text

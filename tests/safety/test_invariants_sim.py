@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
+from apex_notebook.client import Client
+from apex_notebook.errors import PlanError
 from apex_notebook.journal import Journal
 from apex_notebook.scope import ALL, CancelScope
 from apex_notebook.simulator import FakeOMS, ManualClock
@@ -58,3 +61,16 @@ def test_accepted_drift_is_in_the_journal(sim: FakeOMS, journal: Journal, clock:
     drift = journal.executions()["drift"].iloc[0]
     assert drift["accepted"] and drift["added_ids"] == [new] and drift["removed_ids"] == [gone]
     assert result.summary["drift_accepted"]
+
+
+def test_a_plan_runs_only_in_the_session_that_previewed_it(sim: FakeOMS, journal: Journal, clock: ManualClock,
+                                                           ops: Client, trader: Client) -> None:
+    """Another user's plan would be journalled under the previewer's name: refused, nothing sent."""
+    plan = trader.preview(CancelScope(9, ALL))
+    with pytest.raises(PlanError, match=r"previewed by 'trader'.*this client is 'ops'"):
+        run(ops, plan, journal, clock)
+    assert sent(sim, "CancelAllOrders") == [] and journal.executions().empty
+    assert not plan.executed
+    result = run(trader, plan, journal, clock)   # the previewing session still can
+    assert result.summary["canceled"] == plan.count
+    assert list(journal.executions()["username"]) == ["trader"]

@@ -85,3 +85,36 @@ def test_journal_location_words() -> None:
         path = "/data/j.sqlite"
 
     assert "recorded in the journal in /data/j.sqlite" in journal_location(Journal(), "e2")
+
+
+def test_error_before_the_send_says_nothing_was_sent(fake_client: FakeClient) -> None:
+    """A failed pre-send drift check: the plan is not spent, and the panel must not say it ran."""
+    fake_client.execute_error = errors.ServerError(
+        "GetOpenOrders failed with HTTP 503 ('503 Service Unavailable') (after 4 attempts). "
+        "Next: the gateway failed; retry a read later, verify a write first.", call="GetOpenOrders")
+    fake_client.error_after_send = False
+    panel = CancelPanel(fake_client)
+    panel.set_scope(9, ALL)
+    plan = panel.preview()
+    panel.confirm.reason.value = "incident 42"
+    panel.confirm.confirm.value = plan.confirmation_phrase
+    panel.confirm.execute_button.click()
+    text = panel.errors.text
+    assert "Nothing was sent" in text and "may or may not" not in text
+    assert "Execute failed" in panel.errors.message.value
+    assert "not executed" in panel.plan_view.phrase.value and "has been executed" not in panel.plan_view.phrase.value
+    assert panel.confirm.execute_button.disabled  # still one click per plan
+    assert text.count("Next:") == 1 and ".." not in text
+
+
+@pytest.mark.parametrize("exc", [
+    errors.ServerError("GetOpenOrders failed with HTTP 503. Next: retry a read later.", errorcode=None),
+    errors.NotAuthorizedError("GetOpenOrders failed: APEX said 'Not Authorized' (errorcode 20, HTTP 200); "
+                              "request {}. Next: check the permission.", errorcode=20),
+    errors.AuthenticationError("Basic login refused by the gateway. Check the credentials."),
+    errors.TransportError("ReadTimeout after 10 s."),
+])
+def test_explain_does_not_repeat_the_hint_or_the_full_stop(exc: errors.ApexError) -> None:
+    for action in ("preview", "execute"):
+        text = explain(exc, action=action)
+        assert text.count("Next:") <= 1 and ".." not in text, text

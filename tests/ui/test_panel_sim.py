@@ -162,3 +162,21 @@ def _walk(widget: Any) -> Iterator[Any]:
     yield widget
     for child in getattr(widget, "children", ()):
         yield from _walk(child)
+
+
+def test_failed_drift_check_says_nothing_was_sent(sim: Any, journal: Journal) -> None:
+    """The gateway fails the pre-send re-read: no cancel leaves, nothing is journalled, and the panel says so."""
+    client = client_module.Client(sim.url, username="ops", password="demo", transport=sim.transport(),
+                                  progress=False, max_retries=0)
+    panel = CancelPanel(client, journal=journal)
+    panel.set_scope(9, ALL)
+    plan = panel.preview()
+    panel.confirm.reason.value = "incident 7"
+    panel.confirm.confirm.value = plan.confirmation_phrase
+    sim.faults.http_status_next("GetOpenOrders", 503)
+    panel.confirm.execute_button.click()
+    assert not [r for r in sim.requests if r.name == "CancelAllOrders"]
+    assert journal.executions().empty and not plan.executed
+    assert "Nothing was sent" in panel.errors.text and "may or may not" not in panel.errors.text
+    assert "has been executed" not in panel.plan_view.phrase.value
+    client.close()

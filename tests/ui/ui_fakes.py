@@ -76,6 +76,10 @@ class FakeClient:
         self.calls: list[tuple[str, Any]] = []
         self.preview_error: BaseException | None = None
         self.execute_error: BaseException | None = None
+        # where execute_error strikes: after the send (the plan is spent, as a real Client's would be)
+        # or before it (the plan is left unspent, as after a failed pre-send drift check); a PlanError
+        # (drift, confirmation) always strikes before the send
+        self.error_after_send = True
         self.accounts_error: BaseException | None = None
         self.during: Callable[[str], None] | None = None  # called inside preview/execute
         self.outcomes: dict[int, str] = {}  # order_id -> outcome (default canceled)
@@ -125,6 +129,9 @@ class FakeClient:
         if self.during:
             self.during("execute")
         if self.execute_error is not None:
+            if self.error_after_send and not isinstance(self.execute_error, PlanError):
+                plan._claim()
+                plan._consume()
             raise self.execute_error
         if not reason.strip():
             raise PlanError("a reason is required")
