@@ -145,12 +145,13 @@ def execute_plan(client: Any, plan: CancelPlan, *, reason: str, confirm: str, op
         raise PlanError(f"mode must be one of {MODES}, not {mode!r}")
     if collateral not in COLLATERAL_MODES:
         raise PlanError(f"collateral must be one of {COLLATERAL_MODES}, not {collateral!r}")
-    if not isinstance(reason, str) or not reason.strip():
-        raise PlanError("a reason is required (it is journalled for the post-mortem)")
-    if confirm != plan.confirmation_phrase:
-        raise ConfirmationError(f"the confirmation does not match; type exactly: {plan.confirmation_phrase}")
     if not plan.executable:
-        raise NotPermittedError(f"this plan cannot be executed: {plan.refusal}")
+        raise NotPermittedError(f"this plan cannot be executed (nothing was sent): {plan.refusal}")
+    if not isinstance(reason, str) or not reason.strip():
+        raise PlanError("a reason is required (it is journalled for the post-mortem); nothing was sent")
+    if confirm != plan.confirmation_phrase:
+        raise ConfirmationError("the confirmation does not match, so nothing was sent; type exactly: "
+                                f"{plan.confirmation_phrase}")
     if fingerprint(plan.orders["order_id"]) != plan.fingerprint:
         raise PlanError("the plan's orders were modified after the preview; preview again")
     _check_same_session(client, plan)

@@ -211,7 +211,8 @@ def plan_refusal(client: PlanClient, scope: CancelScope) -> str | None:
         return f"the client is on OMS {client.oms_id}, the scope names OMS {scope.oms_id}"
     if client.is_operator:
         return None
-    permissions = {str(p).lower() for p in getattr(client, "permissions", frozenset({"trading"}))}
+    # Fail closed: a client that cannot tell its permissions is treated as having none.
+    permissions = {str(p).lower() for p in getattr(client, "permissions", frozenset())}
     if "trading" not in permissions:
         return ("Not Authorized: CancelAllOrders needs Operator or Trading permission; "
                 "this user has neither")

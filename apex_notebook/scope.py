@@ -144,8 +144,10 @@ class CancelScope:
     every account of the OMS. Both ids are required; ``0`` is a synonym of ``ALL``.
     """
 
-    account_id: int | _AllType
-    instrument_id: int | _AllType
+    # The None defaults exist only so that a forgotten id gets check_id's clear "None never means
+    # 'all'; pass apx.ALL" message instead of Python's bare missing-argument TypeError.
+    account_id: int | _AllType = None  # type: ignore[assignment]
+    instrument_id: int | _AllType = None  # type: ignore[assignment]
     oms_id: int = 1
 
     def __post_init__(self) -> None:

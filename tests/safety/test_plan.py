@@ -182,3 +182,11 @@ def test_counts_list_only_what_the_plan_holds() -> None:
     plan = make_plan(FakeClient(mixed_records()), CancelScope(9, 1))
     assert plan.by_instrument.to_dict() == {"BTCUSD": 2}
     assert (plan.by_side > 0).all() and (plan.by_order_type > 0).all()
+
+
+def test_a_client_that_cannot_tell_its_permissions_is_refused() -> None:
+    # Fail closed: no permissions attribute must not be read as "Trading".
+    client = FakeClient(mixed_records(), operator=False, accounts=(9, 10))
+    del client.permissions
+    plan = make_plan(client, CancelScope(9, ALL))
+    assert not plan.executable and "neither" in (plan.refusal or "")

@@ -35,11 +35,13 @@ def test_scope_is_frozen_hashable_and_picklable() -> None:
     assert again == scope and again.instrument_id is ALL
 
 
-def test_both_ids_are_required() -> None:
-    with pytest.raises(TypeError):
-        CancelScope(9)  # type: ignore[call-arg]
-    with pytest.raises(TypeError):
-        CancelScope()  # type: ignore[call-arg]
+def test_both_ids_are_required_and_a_forgotten_one_points_to_apx_all() -> None:
+    with pytest.raises(ScopeError, match=r"instrument_id is required.*apx\.ALL"):
+        CancelScope(9)
+    with pytest.raises(ScopeError, match=r"account_id is required.*apx\.ALL"):
+        CancelScope(instrument_id=1)
+    with pytest.raises(ScopeError, match="account_id is required"):
+        CancelScope()
 
 
 @pytest.mark.parametrize("field", ["account_id", "instrument_id"])

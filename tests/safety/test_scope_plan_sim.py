@@ -174,6 +174,9 @@ def test_trading_user_all_accounts_plan_cannot_execute(sim: FakeOMS, trader: Cli
     assert not unassociated.executable
     with pytest.raises(NotPermittedError):
         run(trader, unassociated, journal, clock)
+    # Refused as not permitted even with a wrong phrase: the real reason comes first.
+    with pytest.raises(NotPermittedError, match="nothing was sent"):
+        run(trader, unassociated, journal, clock, confirm="whatever")
     assert sent(sim, "CancelAllOrders") == []
 
 
