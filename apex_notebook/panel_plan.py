@@ -3,49 +3,19 @@
 Scope in words, the red banner of an all-accounts scope, the refusal of a plan the gateway would
 refuse, the order count and the phrase to type (each in its own widget, for people and for the
 browser test), counts by account and instrument, a small chart and the first rows of the orders.
-A large plan shows only :data:`TABLE_ROWS` rows and the totals, so the browser never freezes.
+A large plan shows only :data:`~apex_notebook.html_parts.TABLE_ROWS` rows and the totals, so the browser never freezes.
 """
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 import pandas as pd
 
+from apex_notebook import html_parts as hp
 from apex_notebook import plots
 from apex_notebook.plan import CancelPlan
 
-__all__ = ["COUNT_ROWS", "TABLE_COLUMNS", "TABLE_ROWS", "PlanView", "counts_html", "orders_table_html"]
-
-TABLE_ROWS = 50
-COUNT_ROWS = 15
-TABLE_COLUMNS = ("order_id", "account_id", "account_name", "symbol", "instrument_id", "side", "order_type",
-                 "price", "stop_price", "quantity", "orig_quantity", "notional", "receive_time")
-_RED = "background:#b00020;color:#fff;padding:8px;font-weight:bold"
-_AMBER = "background:#fff3cd;color:#5c4400;padding:8px;border-left:6px solid #e0a800"
-
-
-def counts_html(title: str, counts: pd.Series, *, limit: int = COUNT_ROWS) -> str:
-    """A small two-column table of the largest counts, with the rest summed into one row."""
-    counts = counts.sort_values(ascending=False, kind="stable")
-    rows = [f"<tr><td>{html.escape(str(k))}</td><td style='text-align:right'>{int(v)}</td></tr>"
-            for k, v in counts.head(limit).items()]
-    if len(counts) > limit:
-        rest = counts.iloc[limit:]
-        rows.append(f"<tr><td><i>{len(rest)} more</i></td><td style='text-align:right'>{int(rest.sum())}"
-                    "</td></tr>")
-    return (f"<table class='apex-counts'><tr><th style='text-align:left'>{html.escape(title)}</th>"
-            f"<th>orders</th></tr>{''.join(rows)}</table>")
-
-
-def orders_table_html(orders: pd.DataFrame, *, rows: int = TABLE_ROWS,
-                      columns: tuple[str, ...] = TABLE_COLUMNS) -> str:
-    """The first ``rows`` orders as an HTML table (escaped), with a note when more exist."""
-    shown = orders[[c for c in columns if c in orders.columns]].head(rows)
-    note = (f"<p><i>First {len(shown)} of {len(orders)} orders shown; the counts above cover all of "
-            "them.</i></p>") if len(orders) > rows else ""
-    return shown.to_html(index=False, na_rep="", border=0, classes="apex-orders-table") + note
+__all__ = ["PlanView"]
 
 
 def _named_accounts(plan: CancelPlan) -> pd.Series:
@@ -78,14 +48,13 @@ class PlanView(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     def show(self, plan: CancelPlan) -> None:
         """Show ``plan``: scope, warning banner, count, phrase, counts, chart and first rows."""
-        esc = html.escape
-        parts = [f"<h4>Cancel plan {esc(plan.plan_id)}: {esc(plan.describe())}</h4>",
+        esc = hp.esc
+        parts = [hp.plan_heading(plan.plan_id, plan.describe()),
                  f"<p>Snapshot taken {plan.taken_at:%Y-%m-%d %H:%M:%S} UTC.</p>"]
         if plan.scope.all_accounts:
-            parts.append(f"<div style='{_RED}'>WARNING: this scope covers EVERY ACCOUNT on OMS "
-                         f"{plan.scope.oms_id} (CancelAllOrders with AccountId 0).</div>")
+            parts.append(hp.all_accounts_warning(plan.scope.oms_id))
         if plan.refusal:
-            parts.append(f"<div style='{_AMBER}'>This plan cannot be executed: {esc(plan.refusal)}</div>")
+            parts.append(hp.banner(hp.AMBER, f"This plan cannot be executed: {esc(plan.refusal)}"))
         self.header.value = "".join(parts)
         noun = "order" if plan.count == 1 else "orders"
         self.count.value = (f"<p style='font-size:1.2em'><b class='apex-count-value'>{plan.count}</b> {noun} "
@@ -95,11 +64,11 @@ class PlanView(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         children: list[widgets.Widget] = [self.header, self.count, self.phrase]
         if plan.count:
             self.counts.value = ("<div style='display:flex;gap:24px;align-items:flex-start'>"
-                                 + counts_html("account", _named_accounts(plan))
-                                 + counts_html("instrument", plan.by_instrument)
-                                 + counts_html("side", plan.by_side) + "</div>")
+                                 + hp.counts_table("account", _named_accounts(plan))
+                                 + hp.counts_table("instrument", plan.by_instrument)
+                                 + hp.counts_table("side", plan.by_side) + "</div>")
             self.chart.value = plots.figure_png(plots.plan_composition(plan))
-            self.table.value = orders_table_html(plan.orders)
+            self.table.value = hp.orders_table(plan.orders)
             children += [self.counts, self.chart, self.table]
         else:
             self.counts.value = self.table.value = ""

@@ -7,16 +7,15 @@ large results) and where the journal record is.
 
 from __future__ import annotations
 
-import html
 import os
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 
+from apex_notebook import html_parts as hp
 from apex_notebook import plots
 from apex_notebook.journal import DEFAULT_PATH
-from apex_notebook.panel_plan import TABLE_ROWS, orders_table_html
 from apex_notebook.result import CancelResult
 
 __all__ = ["RESULT_COLUMNS", "ResultView", "journal_location"]
@@ -25,9 +24,6 @@ RESULT_COLUMNS = ("order_id", "account_id", "symbol", "side", "order_type", "ori
                   "quantity_executed", "outcome", "final_state", "change_reason", "verified_at")
 _SUMMARY_KEYS = ("previewed", "affected", "canceled", "filled_before_cancel", "still_open", "unknown",
                  "collateral", "ack_status", "mode")
-_RED = "background:#b00020;color:#fff;padding:8px;font-weight:bold"
-_AMBER = "background:#fff3cd;color:#5c4400;padding:8px;border-left:6px solid #e0a800"
-_GREEN = "background:#e6f4ea;color:#14532d;padding:8px;border-left:6px solid #2a9d8f"
 
 
 def journal_location(journal: Any, execution_id: str) -> str:
@@ -60,22 +56,17 @@ class ResultView(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     def show(self, result: CancelResult, *, journal: Any = None) -> None:
         """Show ``result``: outcomes, chart, per-order rows, collateral and the journal record."""
         s = result.summary
-        esc = html.escape
-        verdict = (f"<div style='{_GREEN}'>Verified: every targeted order is terminal as intended.</div>"
-                   if result.ok else
-                   f"<div style='{_AMBER}'>Not everything went as intended: read the outcomes below.</div>")
-        ack = ""
-        if s.get("ack_status") not in (None, "ok", "noop"):
-            ack = (f"<div style='{_AMBER}'>Acknowledgement: {esc(str(s.get('ack_status')))} "
-                   f"{esc(str(s.get('ack_errorcode') or ''))} {esc(str(s.get('ack_errormsg') or ''))}</div>")
-        rows = "".join(f"<tr><th style='text-align:left'>{k.replace('_', ' ')}</th>"
-                       f"<td>{esc(str(s.get(k, '')))}</td></tr>" for k in _SUMMARY_KEYS if k in s)
+        esc = hp.esc
+        verdict = (hp.banner(hp.GREEN, "Verified: every targeted order is terminal as intended.") if result.ok
+                   else hp.banner(hp.AMBER, "Not everything went as intended: read the outcomes below."))
+        ack = hp.ack_note(s) if s.get("ack_status") not in (None, "ok", "noop") else ""
+        rows = hp.summary_table((k.replace("_", " "), s[k]) for k in _SUMMARY_KEYS if k in s)
         self.summary.value = (f"<h4>Result {esc(result.execution_id)}: {esc(result.description)}</h4>"
-                              f"{verdict}{ack}<table>{rows}</table>")
+                              f"{verdict}{ack}{rows}")
         self.collateral.value = self._collateral_html(result.collateral)
         self.chart.value = plots.figure_png(plots.outcome_breakdown(result))
         self.table.value = ("<h5>Per-order results</h5>"
-                            + orders_table_html(result.orders, rows=TABLE_ROWS, columns=RESULT_COLUMNS))
+                            + hp.orders_table(result.orders, columns=RESULT_COLUMNS))
         self.journal.value = f"<p>{esc(journal_location(journal, result.execution_id))}</p>"
         self.children = [self.summary, self.collateral, self.chart, self.table, self.journal]
         self.layout.display = "flex"
@@ -86,10 +77,10 @@ class ResultView(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             return ""
         accounts = sorted({int(a) for a in collateral["account_id"].dropna()}) if "account_id" in collateral \
             else []
-        return (f"<div style='{_RED}'>COLLATERAL: {len(collateral)} order(s) OUTSIDE the scope were "
-                f"cancelled (accounts {', '.join(map(str, accounts)) or 'unknown'}). The gateway widened "
-                "the cancel; tell the owners of these orders.</div>"
-                + orders_table_html(collateral, rows=TABLE_ROWS))
+        return (hp.banner(hp.RED, f"COLLATERAL: {len(collateral)} order(s) OUTSIDE the scope were cancelled "
+                                  f"(accounts {', '.join(map(str, accounts)) or 'unknown'}). The gateway widened "
+                                  "the cancel; tell the owners of these orders.")
+                + hp.orders_table(collateral))
 
     def clear(self) -> None:
         """Hide the result."""

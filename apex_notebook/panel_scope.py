@@ -7,13 +7,13 @@ marks the picker dangerous and shows a red banner.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 
+from apex_notebook import html_parts as hp
 from apex_notebook.errors import ScopeError
 from apex_notebook.scope import ALL, check_id
 
@@ -109,11 +109,9 @@ class ScopePicker(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     def _mark_danger(self, _change: object = None) -> None:
         if self.account.value is ALL:
             self.account.add_class("apex-danger")
-            self.danger.value = (
-                "<div style='background:#b00020;color:#fff;padding:8px;font-weight:bold'>"
-                f"DANGER: every order of EVERY ACCOUNT on OMS {html.escape(str(self.oms_id))} is in this "
-                "scope (CancelAllOrders with AccountId 0).</div>"
-            )
+            self.danger.value = hp.banner(hp.RED, f"DANGER: every order of EVERY ACCOUNT on OMS "
+                                                  f"{hp.esc(self.oms_id)} is in this scope (CancelAllOrders "
+                                                  "with AccountId 0).")
             self.danger.layout.display = "block"
         else:
             self.account.remove_class("apex-danger")

@@ -14,7 +14,6 @@ send (wrong phrase, drift, partial snapshot) releases the claim, so the same pla
 from __future__ import annotations
 
 import hashlib
-import html
 import threading
 import uuid
 from collections.abc import Mapping
@@ -23,15 +22,14 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from apex_notebook import html_parts as hp
 from apex_notebook.errors import AlreadyExecutedError, PlanError
 from apex_notebook.scope import ALL, CancelScope
 
 __all__ = ["CancelPlan", "PlanClient", "fingerprint", "make_plan", "plan_refusal"]
 
 #: Rows of the orders table shown in the HTML preview of a large plan.
-HTML_ROWS = 50
-_HTML_COLUMNS = ("order_id", "account_id", "symbol", "side", "order_type", "price", "stop_price",
-                 "quantity", "orig_quantity", "notional", "receive_time")
+HTML_ROWS = hp.TABLE_ROWS
 
 
 class PlanClient(Protocol):
@@ -249,42 +247,28 @@ def make_plan(client: PlanClient, scope: CancelScope) -> CancelPlan:
                       base_url=str(getattr(client, "base_url", "")), refusal=refusal)
 
 
-def _counts_html(title: str, counts: pd.Series) -> str:
-    items = ", ".join(f"{html.escape(str(k))}: {int(v)}" for k, v in counts.head(20).items())
-    more = f" (+{len(counts) - 20} more)" if len(counts) > 20 else ""
-    return f"<li><b>{title}</b>: {items or 'none'}{more}</li>"
-
-
 def _plan_html(plan: CancelPlan) -> str:
     """The preview as HTML: scope in words, warnings, counts and the first rows of the orders."""
-    esc = html.escape
-    parts = [f"<div class='apex-plan'><h4>Cancel plan {esc(plan.plan_id)}: {esc(plan.describe())}</h4>"]
+    esc = hp.esc
+    parts = [f"<div class='apex-plan'>{hp.plan_heading(plan.plan_id, plan.describe())}"]
     if plan.scope.all_accounts:
-        parts.append("<div style='background:#b00020;color:#fff;padding:8px;font-weight:bold'>"
-                     f"WARNING: this scope covers EVERY ACCOUNT on OMS {plan.scope.oms_id} "
-                     "(CancelAllOrders with AccountId 0).</div>")
+        parts.append(hp.all_accounts_warning(plan.scope.oms_id))
     if plan.refusal:
-        parts.append("<div style='background:#fff3cd;color:#5c4400;padding:8px'>"
-                     f"Cannot be executed: {esc(plan.refusal)}</div>")
+        parts.append(hp.banner(hp.AMBER, f"Cannot be executed: {esc(plan.refusal)}"))
     if plan.executed:
         parts.append("<p><b>This plan has been executed; preview again for a new one.</b></p>")
     parts.append(f"<ul><li><b>{plan.count}</b> working orders, total notional "
-                 f"{plan.total_notional:,.2f}, snapshot taken {esc(str(plan.taken_at))}</li>")
+                 f"{plan.total_notional:,.2f}, snapshot taken {esc(plan.taken_at)}</li>")
     if plan.count:
         for title, counts in (("by account", plan.by_account), ("by instrument", plan.by_instrument),
                               ("by side", plan.by_side), ("by order type", plan.by_order_type)):
-            parts.append(_counts_html(title, counts))
+            parts.append(hp.counts_item(title, counts))
         oldest, newest = plan.oldest_order, plan.newest_order
         if oldest is not None and newest is not None:
-            parts.append(f"<li><b>oldest</b>: order {esc(str(oldest['order_id']))} at "
-                         f"{esc(str(oldest['receive_time']))}; <b>newest</b>: order "
-                         f"{esc(str(newest['order_id']))} at {esc(str(newest['receive_time']))}</li>")
+            parts.append(f"<li><b>oldest</b>: order {esc(oldest['order_id'])} at {esc(oldest['receive_time'])}; "
+                         f"<b>newest</b>: order {esc(newest['order_id'])} at {esc(newest['receive_time'])}</li>")
     parts.append(f"<li>to execute, confirm with: <code>{esc(plan.confirmation_phrase)}</code></li></ul>")
     if plan.count:
-        columns = [c for c in _HTML_COLUMNS if c in plan.orders]
-        shown = plan.orders[columns].head(HTML_ROWS)
-        parts.append(shown.to_html(index=False, max_rows=HTML_ROWS))
-        if plan.count > HTML_ROWS:
-            parts.append(f"<p>first {HTML_ROWS} of {plan.count} orders shown</p>")
+        parts.append(hp.orders_table(plan.orders, rows=HTML_ROWS, note=hp.FIRST_ROWS_BRIEF))
     parts.append("</div>")
     return "".join(parts)

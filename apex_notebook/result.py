@@ -23,7 +23,6 @@ The compact codec of order frames used by the journal's snapshots (``encode_fram
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import zlib
@@ -32,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import pandas as pd
+
+from apex_notebook import html_parts as hp
 
 __all__ = ["OUTCOMES", "RESULT_SCHEMA", "SNAPSHOT_COLUMNS", "CancelResult", "decode_frame", "empty_result_frame",
            "encode_frame", "outcome_for", "plain", "summarise", "typed_result"]
@@ -113,33 +114,27 @@ class CancelResult:
                 f"{s.get('unknown', 0)}, collateral {s.get('collateral', 0)}>")
 
     def _repr_html_(self) -> str:
-        esc = html.escape
+        esc = hp.esc
         s = self.summary
         parts = [f"<div class='apex-result'><h4>Cancel result {esc(self.execution_id)}: "
                  f"{esc(self.description)}</h4>"]
         if s.get("collateral", 0):
-            parts.append("<div style='background:#b00020;color:#fff;padding:8px;font-weight:bold'>"
-                         f"COLLATERAL: {s['collateral']} orders outside the scope were canceled "
-                         "(the gateway widened the cancel).</div>")
+            parts.append(hp.banner(hp.RED, f"COLLATERAL: {s['collateral']} orders outside the scope were canceled "
+                                           "(the gateway widened the cancel)."))
         if not s.get("collateral_complete", True):
-            parts.append("<div style='background:#fff3cd;color:#5c4400;padding:8px'>Collateral check "
-                         "INCOMPLETE: some accounts could not be read "
-                         f"({esc(str(s.get('collateral_unchecked')))[:300]}); check them with "
-                         "order_history().</div>")
+            parts.append(hp.banner(hp.AMBER, "Collateral check INCOMPLETE: some accounts could not be read "
+                                             f"({esc(s.get('collateral_unchecked'))[:300]}); check them with "
+                                             "order_history()."))
         if s.get("ack_status") in {"error", "unknown", "partial"}:
-            parts.append("<div style='background:#fff3cd;color:#5c4400;padding:8px'>Acknowledgement: "
-                         f"{esc(str(s.get('ack_status')))} {esc(str(s.get('ack_errorcode') or ''))} "
-                         f"{esc(str(s.get('ack_errormsg') or ''))}</div>")
+            parts.append(hp.ack_note(s))
         keys = ("previewed", "affected", "canceled", "filled_before_cancel", "still_open", "unknown",
                 "collateral", "ack_status", "mode", "drift_accepted", "verify_seconds", "polls")
-        parts.append("<table>" + "".join(f"<tr><th style='text-align:left'>{k}</th><td>{esc(str(s.get(k)))}"
-                                         "</td></tr>" for k in keys) + "</table>")
+        parts.append(hp.summary_table((k, s.get(k)) for k in keys))
         if len(self.orders):
-            parts.append(self.orders.head(50).to_html(index=False))
-            if len(self.orders) > 50:
-                parts.append(f"<p>first 50 of {len(self.orders)} orders shown</p>")
+            parts.append(hp.orders_table(self.orders, columns=None, note=hp.FIRST_ROWS_BRIEF))
         if len(self.collateral):
-            parts.append("<h5>Collateral</h5>" + self.collateral.head(50).to_html(index=False))
+            parts.append("<h5>Collateral</h5>"
+                         + hp.orders_table(self.collateral, columns=None, note=hp.FIRST_ROWS_BRIEF))
         parts.append("</div>")
         return "".join(parts)
 
