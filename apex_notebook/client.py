@@ -51,7 +51,11 @@ def normalize_base_url(url: str) -> str:
 
 
 class Client:
-    """One logged-in session on an APEX gateway. See ``docs/ARCHITECTURE.md`` "Client contract"."""
+    """One logged-in session on an APEX gateway. See ``docs/ARCHITECTURE.md`` "Client contract".
+
+    ``max_concurrency`` (default 16) bounds the requests a snapshot keeps in flight; it is not a rate
+    limit: for a gateway that limits requests per second, pass ``max_rate``.
+    """
 
     def __init__(
         self,
@@ -66,7 +70,7 @@ class Client:
         oms_id: int = 1,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 10.0,
-        max_concurrency: int = 8,
+        max_concurrency: int = 16,
         max_rate: float | None = None,
         journal: Any = None,
         progress: bool = True,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -82,7 +81,7 @@ ORDER_FIELDS: dict[str, tuple[str, str]] = {
     "IpAddress": ("ip_address", "category"),
     "IPv6a": ("ipv6a", "Int64"),
     "IPv6b": ("ipv6b", "Int64"),
-    "ClientOrderIdUuid": ("client_order_id_uuid", "string"),
+    "ClientOrderIdUuid": ("client_order_id_uuid", "category"),
     "OMSId": ("oms_id", "Int64"),
 }
 
@@ -117,8 +116,6 @@ INSTRUMENT_FIELDS: dict[str, tuple[str, str]] = {
 #: ``instruments()`` columns.
 INSTRUMENT_SCHEMA: dict[str, str] = dict(INSTRUMENT_FIELDS.values())
 
-_STOP_MARKET = ("StopMarket", "TrailingStopMarket")
-_BLOCK = 512
 
 
 def _column(values: Sequence[Any], dtype: str) -> Any:
@@ -191,22 +188,6 @@ def _categorical(values: Sequence[Any]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
 
 
-def _columns_fast(records: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> list[Sequence[Any]] | None:
-    """Columns by ``itemgetter`` when every record has exactly ``fields`` (the common case)."""
-    if not records or sum(map(len, records)) != len(records) * len(fields):
-        return None
-    getters = [itemgetter(field) for field in fields]
-    columns: list[list[Any]] = [[] for _ in fields]
-    try:  # block-wise: each block of dicts stays in the CPU cache while its columns are read
-        for start in range(0, len(records), _BLOCK):
-            block = records[start:start + _BLOCK]
-            for column, getter in zip(columns, getters, strict=True):
-                column.extend(map(getter, block))
-    except (KeyError, TypeError):
-        return None
-    return list(columns)
-
-
 def _columns_slow(records: Sequence[Mapping[str, Any]], fields: Sequence[str]
                   ) -> tuple[list[list[Any]], list[dict[str, Any] | None], list[str]]:
     """Columns matching keys case-insensitively; unknown keys go to per-row ``extras``."""
@@ -235,44 +216,9 @@ def _columns_slow(records: Sequence[Mapping[str, Any]], fields: Sequence[str]
 def orders_frame(records: Sequence[Mapping[str, Any]], *,
                  instruments: Mapping[int, str] | None = None) -> pd.DataFrame:
     """A typed ORDER_SCHEMA frame from APEX order objects (``instruments`` maps id -> symbol)."""
-    fields = list(ORDER_FIELDS)
-    fast = _columns_fast(records, fields)
-    extras: list[dict[str, Any] | None] | None = None
-    unknown: list[str] = []
-    raw: Sequence[Sequence[Any]]
-    if fast is None:
-        raw, extras, unknown = _columns_slow(records, fields)
-    else:
-        raw = fast
-    n = len(records)
-    data: dict[str, Any] = {}
-    for (column, dtype), values in zip(ORDER_FIELDS.values(), raw, strict=True):
-        data[column] = _column(values, dtype)
-    data["symbol"] = _symbols(data["instrument_id"], instruments or {})
-    quantity = data["quantity"]
-    order_type = data["order_type"]
-    stop_codes = [i for i, name in enumerate(order_type.categories) if name in _STOP_MARKET]
-    price = np.where(np.isin(order_type.codes, stop_codes), data["stop_price"], data["price"])
-    data["notional"] = np.asarray(price, dtype=np.float64) * quantity
-    obj = np.empty(n, dtype=object)
-    if extras is not None:
-        obj[:] = extras
-    data["extras"] = obj
-    frame = pd.DataFrame(data, copy=False)
-    frame.attrs["extra_fields"] = unknown
-    return frame
+    from apex_notebook.frames_build import OrdersBuilder  # it imports this module's schema
 
-
-def _symbols(instrument_ids: pd.arrays.IntegerArray, instruments: Mapping[int, str]) -> Any:
-    categories = sorted(set(instruments.values()))
-    if not len(instrument_ids) or not instruments:
-        return pd.Categorical([None] * len(instrument_ids), categories=categories)
-    ids = instrument_ids.to_numpy(dtype=np.int64, na_value=-1)
-    uniq, inverse = np.unique(ids, return_inverse=True)
-    position = {c: i for i, c in enumerate(categories)}
-    codes_u = np.array([position.get(instruments.get(int(u), ""), -1) if u >= 0 else -1 for u in uniq],
-                       dtype=np.int32)
-    return pd.Categorical.from_codes(codes_u[inverse], categories=pd.Index(categories))
+    return OrdersBuilder().frame_of(records, instruments=instruments)
 
 
 def empty_orders_frame() -> pd.DataFrame:

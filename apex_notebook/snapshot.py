@@ -14,14 +14,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from itertools import chain
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import numpy as np
 import pandas as pd
 
 from apex_notebook.errors import ApexError, BadResponseError, PartialSnapshotError, ScopeError
 from apex_notebook.frames import accounts_frame, instruments_frame, orders_frame
+from apex_notebook.frames_build import OrdersBuilder
 from apex_notebook.scope import ALL, _AllType, check_id
 
 if TYPE_CHECKING:
@@ -43,23 +43,44 @@ PROGRESS_THRESHOLD = 20
 _POSITIONS_PAGE = 500
 _HISTORY_PAGE = 1000
 T = TypeVar("T")
+R = TypeVar("R")
 
 
+@overload
 def fetch_each(keys: Sequence[int], fetch: Callable[[int], T], *, max_workers: int, progress: bool,
                desc: str) -> tuple[dict[int, T], dict[int, ApexError]]:
-    """Run ``fetch(key)`` for every key on a bounded pool; return (results, failures) by key."""
+    """The replies themselves are the results."""
+
+
+@overload
+def fetch_each(keys: Sequence[int], fetch: Callable[[int], T], *, max_workers: int, progress: bool,
+               desc: str, consume: Callable[[T], R]) -> tuple[dict[int, R], dict[int, ApexError]]:
+    """``consume(reply)`` is the result."""
+
+
+def fetch_each(keys: Sequence[int], fetch: Callable[[int], Any], *, max_workers: int, progress: bool,
+               desc: str, consume: Callable[[Any], Any] | None = None
+               ) -> tuple[dict[int, Any], dict[int, ApexError]]:
+    """Run ``fetch(key)`` for every key on a bounded pool; return (results, failures) by key.
+
+    ``consume`` (default: keep the reply as the result) turns each reply into its result in the
+    calling thread as soon as it arrives, while the other requests are still in flight.
+    """
     from tqdm.auto import tqdm  # imported when used: no notebook machinery at package import
 
-    results: dict[int, T] = {}
+    keep = consume or (lambda reply: reply)
+    results: dict[int, Any] = {}
     failures: dict[int, ApexError] = {}
     show = progress and len(keys) > PROGRESS_THRESHOLD
     with tqdm(total=len(keys), desc=desc, unit="account", disable=not show, leave=False) as bar:
         if max_workers <= 1 or len(keys) <= 1:
             for key in keys:
                 try:
-                    results[key] = fetch(key)
+                    reply = fetch(key)
                 except ApexError as exc:
                     failures[key] = exc
+                else:
+                    results[key] = keep(reply)
                 bar.update(1)
             return results, failures
         with ThreadPoolExecutor(max_workers=min(max_workers, len(keys)),
@@ -69,9 +90,11 @@ def fetch_each(keys: Sequence[int], fetch: Callable[[int], T], *, max_workers: i
                 for future in as_completed(futures):
                     key = futures[future]
                     try:
-                        results[key] = future.result()
+                        reply = future.result()
                     except ApexError as exc:
                         failures[key] = exc
+                    else:
+                        results[key] = keep(reply)
                     bar.update(1)
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -169,12 +192,12 @@ def open_orders(client: Client, account_id: object, instrument_id: object, *, st
                                    "objects", call="GetOpenOrders", payload=base | {"AccountId": account})
         return rows
 
-    results, failures = fetch_each(ids, fetch, max_workers=client.max_concurrency,
-                                   progress=client.progress, desc="GetOpenOrders")
+    builder = OrdersBuilder()  # each reply is typed as it arrives; the frame is built once at the end
+    chunks, failures = fetch_each(ids, fetch, max_workers=client.max_concurrency, progress=client.progress,
+                                  desc="GetOpenOrders", consume=builder.chunk)
     if single and failures:
         raise failures[ids[0]]
-    frame = orders_frame(list(chain.from_iterable(results[a] for a in ids if a in results)),
-                         instruments=symbols)
+    frame = builder.frame([chunks[a] for a in ids if a in chunks], instruments=symbols)
     if instrument is not ALL and len(frame) and bool((frame["instrument_id"] != instrument).any()):
         extra = frame.attrs
         # the gateway ignored the InstrumentId filter: apply it here, never widen

@@ -8,12 +8,22 @@ gets its final state from ``GetOrderStatus`` (few orders) or one ``GetOrdersHist
 (``result.outcome_for``). A failed read never counts as terminal: its orders stay pending and end
 ``unknown``.
 
+Polls run at a fixed rate: poll ``n`` starts ``n x poll_interval`` after the first (a poll's own work
+does not stretch the period), or at once when a poll took longer than the interval.
+
 Collateral (``collateral.py``) is watched over the *execution window*, from the send until
-verification ends. The window closes when every target is terminal and (a) ``collateral_watch``
-seconds have passed since the send and (b) twice as long as the last observed cancel took to land
-(targets or collateral) -- so a widened cancel whose cancels land spread over time keeps the window
-open while it lands -- or when the budget ends. A collateral check runs when the window is about to
-close; one that finds new collateral keeps it open.
+verification ends. The window closes when every target is terminal, ``collateral_watch`` seconds
+have passed since the send, and:
+
+* if the send *can widen* (``may_widen``: a CancelAllOrders naming one instrument, whose instrument
+  key a gateway may ignore -- DESIGN §2.3), twice as long as the last observed cancel took to land
+  (targets or collateral), so a widened cancel whose cancels land spread over time keeps the window
+  open while it lands;
+* otherwise (all instruments -- the AccountId is always honoured --, or one CancelOrder per order)
+  at once: one collateral check still runs, for cancels made by others during the window.
+
+The budget's end closes it too. A collateral check runs when the window is about to close; one that
+finds new collateral keeps it open (by one more poll interval at least).
 """
 
 from __future__ import annotations
@@ -147,11 +157,14 @@ def verify_orders(client: Any, *, scope: CancelScope, targets: pd.DataFrame, tim
                   symbols: Mapping[int, str] | None = None, watch_collateral: bool = True,
                   on_poll: Callable[[dict[str, Any]], None] | None = None,
                   sleep: Callable[[float], object] = time.sleep,
-                  monotonic: Callable[[], float] = time.monotonic) -> Verification:
+                  monotonic: Callable[[], float] = time.monotonic,
+                  may_widen: bool | None = None) -> Verification:
     """Poll the targets until terminal or ``timeout``; watch for collateral until the window closes.
 
     ``clock`` relates gateway timestamps to ``monotonic`` (its ``sent_at`` is the send); ``sleep`` and
     ``monotonic`` must be the same clock (tests pass a ManualClock's ``advance`` and ``now``).
+    ``may_widen``: whether the send could have hit orders outside the scope through an ignored
+    instrument key (default: the scope names one instrument); False closes the window early.
     """
     poller = _Poller(client, scope.oms_id)
     info = {int(r["order_id"]): r for r in _records(targets)}
@@ -165,6 +178,7 @@ def verify_orders(client: Any, *, scope: CancelScope, targets: pd.DataFrame, tim
     started, polls, max_per_poll = monotonic(), 0, 0
     origin = started if clock.sent_at is None else clock.sent_at
     t_target, t_found = 0.0, None  # seconds after the send: last target settled / last new collateral
+    widen = (not scope.all_instruments) if may_widen is None else may_widen
     while True:
         if pending:
             polls += 1
@@ -183,7 +197,7 @@ def verify_orders(client: Any, *, scope: CancelScope, targets: pd.DataFrame, tim
                 on_poll({"poll": polls, "pending": len(pending), "terminal": len(rows),
                          "requests": dict(poller.counts)})
         elapsed, remaining = monotonic() - origin, timeout - (monotonic() - started)
-        close_at = _close_at(collateral_watch, t_target, t_found, poll_interval)
+        close_at = _close_at(collateral_watch, t_target, t_found, poll_interval, widen=widen)
         if remaining <= _TOLERANCE or (not pending and elapsed + _TOLERANCE >= close_at):
             if not watch_collateral:
                 break
@@ -194,8 +208,9 @@ def verify_orders(client: Any, *, scope: CancelScope, targets: pd.DataFrame, tim
             if not new or remaining <= _TOLERANCE:
                 break
             t_found = elapsed  # a widened cancel is landing: keep the window open
-            close_at = _close_at(collateral_watch, t_target, t_found, poll_interval)
-        wait = poll_interval if pending else close_at - elapsed
+            close_at = _close_at(collateral_watch, t_target, t_found, poll_interval, widen=widen)
+        # fixed rate: the next poll starts polls x poll_interval after the first one
+        wait = started + polls * poll_interval - monotonic() if pending else close_at - elapsed
         sleep(max(0.0, min(wait, remaining)))
     now = pd.Timestamp.now(tz="UTC")
     open_last = {a: {int(r.get("orderid", -1)) for r in recs} for a, recs in last_records.items()}
@@ -211,12 +226,15 @@ def verify_orders(client: Any, *, scope: CancelScope, targets: pd.DataFrame, tim
         [r for recs in last_records.values() for r in recs]), stats, watch.orders())
 
 
-def _close_at(watch: float, t_target: float, t_found: float | None, poll_interval: float) -> float:
-    """When (seconds after the send) the window may close: at least ``watch``, and twice as long as
-    the last cancel we saw took to land -- a widened cancel lands spread like the targets."""
-    if t_found is None:
-        return max(watch, 2 * t_target)
-    return max(watch, 2 * t_target, 2 * t_found, t_found + poll_interval)
+def _close_at(watch: float, t_target: float, t_found: float | None, poll_interval: float, *,
+              widen: bool) -> float:
+    """When (seconds after the send) the window may close: at least ``watch``; if the send can widen,
+    twice as long as the last cancel we saw took to land -- a widened cancel lands spread like the
+    targets; one poll interval after new collateral was found."""
+    close = max(watch, 2 * t_target) if widen else watch
+    if t_found is not None:
+        close = max(close, t_found + poll_interval, 2 * t_found if widen else 0.0)
+    return close
 
 
 def _settle(poller: _Poller, clock: GatewayClock, account: int, recs: list[dict[str, Any]], *,
