@@ -91,7 +91,10 @@ class Client:
         self.permissions: frozenset[str] = frozenset()
         #: True when the user has the Operator permission (may act on any account).
         self.is_operator = False
-        self.results = pd.DataFrame()
+        from apex_notebook.result import empty_result_frame  # the result layer sits above the client
+
+        #: Every executed CancelResult's per-order rows of this session (typed, empty at first).
+        self.results: pd.DataFrame = empty_result_frame()
         self._creds = Credentials(username=username, password=password, api_key=api_key,
                                   api_secret=api_secret, user_id=user_id, two_factor=two_factor)
         self._auth = ApexAuth(self._login_token)

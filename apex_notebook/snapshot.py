@@ -35,7 +35,7 @@ __all__ = [
     "instruments",
     "open_orders",
     "order_history",
-    "resolve_accounts",
+    "requested_accounts",
 ]
 
 #: More accounts than this show a progress bar (when ``Client(progress=True)``).
@@ -161,11 +161,11 @@ def instruments(client: Client) -> pd.DataFrame:
     return instruments_frame(rows)
 
 
-def resolve_accounts(client: Client, account_id: object) -> list[int]:
-    """``ALL`` | id | iterable of ids -> validated, de-duplicated ids (ScopeError before any request)."""
+def requested_accounts(account_id: object) -> list[int] | _AllType:
+    """``ALL`` | id | iterable of ids -> ``ALL`` or validated, de-duplicated ids (no request made)."""
     if account_id is None or isinstance(account_id, int | np.integer | float | str | bytes | _AllType):
         checked = check_id(account_id, "account_id")
-        return account_ids(client) if checked is ALL else [int(checked)]  # type: ignore[arg-type]
+        return ALL if checked is ALL else [int(checked)]  # type: ignore[arg-type]
     if not isinstance(account_id, Iterable):
         raise ScopeError(f"account_id must be apx.ALL, an integer id or a list of ids, not "
                          f"{type(account_id).__name__}")
@@ -179,9 +179,15 @@ def open_orders(client: Client, account_id: object, instrument_id: object, *, st
     """The typed open-order snapshot of the given accounts (see ``Client.open_orders``)."""
     instrument = check_id(instrument_id, "instrument_id")
     single = not isinstance(account_id, _AllType) and isinstance(account_id, int | np.integer)
+    requested = requested_accounts(account_id)  # bad ids are refused before any request
     taken_at = pd.Timestamp.now(tz="UTC")
-    ids = resolve_accounts(client, account_id)
-    symbols = client.instrument_symbols()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="apex-instruments") as side:
+        pending_symbols = side.submit(client.instrument_symbols)  # overlaps the account enumeration
+        ids = account_ids(client) if isinstance(requested, _AllType) else requested
+        symbols = pending_symbols.result()
+    if instrument is not ALL and symbols and instrument not in symbols:
+        raise ScopeError(f"instrument_id {instrument} is not an instrument of OMS {client.oms_id} "
+                         f"(GetInstruments lists {sorted(symbols)}); check the id with client.instruments()")
     base = {"OMSId": client.oms_id} | ({} if instrument is ALL else {"InstrumentId": instrument})
 
     def fetch(account: int) -> list[dict[str, Any]]:
@@ -218,7 +224,7 @@ def _finish(frame: pd.DataFrame, client: Client, ids: list[int], failures: dict[
     if not failed:
         return
     names = ", ".join(map(str, list(failed)[:20])) + (" ..." if len(failed) > 20 else "")
-    first = next(iter(failed.values()))
+    first = next(iter(failed.values())).rstrip(".")
     msg = (f"{call} failed for {len(failed)} of {len(ids)} accounts ({names}); first reason: {first}. "
            "The snapshot is incomplete: fix or exclude those accounts and take it again "
            "(strict=False returns the partial frame with the failures in df.attrs['accounts_failed']).")

@@ -15,6 +15,7 @@ from apex_notebook.errors import (
     AuthenticationError,
     NotAuthorizedError,
     PartialSnapshotError,
+    ScopeError,
     ServerError,
     TransportError,
 )
@@ -124,6 +125,7 @@ def test_partial_failure_names_the_account(sim: Any, clients: Any) -> None:
     with pytest.raises(PartialSnapshotError, match="1 of") as info:
         ops.open_orders([9, 10, 11])
     assert list(info.value.failed_accounts) == [9] and "ServerError" in info.value.failed_accounts[9]
+    assert ".." not in str(info.value)
     sim.faults.fail_next("GetOpenOrders", 102)
     with pytest.warns(UserWarning):
         frame = ops.open_orders([9, 10, 11], strict=False)
@@ -247,3 +249,17 @@ def test_login_at_a_wrong_path_points_at_the_base_url(sim: Any) -> None:
     text = str(refused.value)
     assert "HTTP 404" in text and "HTTP 401" not in text
     assert f"Check the base URL (the gateway's host root; calls go to {sim.url}/apex/AP/<Name>)" in text
+
+
+def test_unknown_instrument_is_named_before_any_order_request(sim: Any, clients: Any) -> None:
+    ops = clients("ops")
+    before = len(sim.requests)
+    with pytest.raises(ScopeError, match="instrument_id 99 is not an instrument of OMS 1"):
+        ops.open_orders([9, 10], instrument_id=99)
+    assert [c.name for c in sim.requests[before:] if c.name == "GetOpenOrders"] == []
+
+
+def test_session_results_are_typed_before_the_first_execution(sim: Any, clients: Any) -> None:
+    results = clients("ops").results
+    assert results.empty and {"order_id", "outcome", "account_id"} <= set(results.columns)
+    assert results["outcome"].to_list() == []
