@@ -21,9 +21,7 @@ from apex_notebook.errors import (
 )
 from apex_notebook.frames import ORDER_SCHEMA
 from apex_notebook.scope import ALL
-
-simulator = pytest.importorskip("apex_notebook.simulator")
-FakeOMS, ManualClock = simulator.FakeOMS, simulator.ManualClock
+from apex_notebook.simulator import FakeOMS, ManualClock
 
 
 @pytest.fixture

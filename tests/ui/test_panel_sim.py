@@ -11,16 +11,12 @@ import ipywidgets as widgets
 import pandas as pd
 import pytest
 
-simulator = pytest.importorskip("apex_notebook.simulator", reason="the simulator is not there yet")
-client_module = pytest.importorskip("apex_notebook.client")
-if not hasattr(simulator, "FakeOMS"):
-    pytest.skip("apex_notebook.simulator.FakeOMS is not there yet", allow_module_level=True)
-
-from apex_notebook import plots  # noqa: E402
-from apex_notebook.journal import Journal  # noqa: E402
-from apex_notebook.panel import CancelPanel  # noqa: E402
-from apex_notebook.panel_scope import ALL_ACCOUNTS_LABEL  # noqa: E402
-from apex_notebook.scope import ALL  # noqa: E402
+from apex_notebook import client as client_module
+from apex_notebook import plots, simulator
+from apex_notebook.journal import Journal
+from apex_notebook.panel import CancelPanel
+from apex_notebook.panel_scope import ALL_ACCOUNTS_LABEL
+from apex_notebook.scope import ALL
 
 
 @pytest.fixture

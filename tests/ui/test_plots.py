@@ -230,17 +230,13 @@ def test_incident_timeline_reads_the_journal_columns() -> None:
 
 
 def test_incident_timeline_of_a_real_journal(tmp_path: object) -> None:
-    journal_module = pytest.importorskip("apex_notebook.journal")
-    journal = journal_module.Journal(":memory:")
-    if not hasattr(journal, "event"):
-        pytest.skip("Journal.event not available")
-    try:
-        journal.event("e1", "send", {"mode": "cancel_all"})
-        journal.event("e1", "poll", {"open": 2})
-        journal.event("e1", "poll", {"open": 0})
-        frame = journal.timeline("e1")
-    except Exception as exc:  # the journal may require begin() first
-        pytest.skip(f"journal API differs: {exc}")
+    from apex_notebook.journal import Journal
+
+    journal = Journal(":memory:")
+    journal.event("e1", "send", {"mode": "cancel_all"})
+    journal.event("e1", "poll", {"open": 2})
+    journal.event("e1", "poll", {"open": 0})
+    frame = journal.timeline("e1")
     ax = plots.incident_timeline(frame)
     assert _ytick_labels(ax) == ["send", "poll"]
 
