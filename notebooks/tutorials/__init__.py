@@ -1,0 +1,6 @@
+"""The sources of the tutorial notebooks, one module per notebook (``nbNN_*``).
+
+Each notebook module exposes ``FILENAME`` (the ``.ipynb`` it becomes) and ``CELLS`` (its cells, built
+with :func:`cells.md` and :func:`cells.code`). ``notebooks/build_notebooks.py`` is the entry point
+that writes or checks them (see :mod:`writer`).
+"""
