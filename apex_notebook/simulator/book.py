@@ -110,6 +110,13 @@ class Book:
         self._changed(row)
         return True
 
+    def expire(self, row: int, at: float) -> bool:
+        """Expire a Working order at clock time ``at``; False if it was already closed."""
+        if not self.table.expire(row, _ms(at)):
+            return False
+        self._changed(row)
+        return True
+
     def fill(self, row: int, quantity: float | None, at: float) -> float:
         """Fill ``quantity`` (None = all that remains) of a Working order; returns the amount filled."""
         table = self.table

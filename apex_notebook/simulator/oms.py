@@ -145,6 +145,16 @@ class FakeOMS:
                 raise KeyError(order_id)
             self._engine.book.fill(row, quantity, self.clock.now())
 
+    def expire(self, order_id: int) -> None:
+        """Expire a Working order now, as a GTD/IOC order whose time ran out (OrderState Expired)."""
+        with self._engine.lock:
+            self._engine.apply_due()
+            row = self._engine.book.row(order_id)
+            if row is None:
+                raise KeyError(order_id)
+            if not self._engine.book.expire(row, self.clock.now()):
+                raise ValueError(f"order {order_id} is not Working, so it cannot expire")
+
     def run_pending(self) -> int:
         """Apply scheduled (delayed) cancels and fills due at ``clock.now()``; returns how many."""
         with self._engine.lock:

@@ -8,8 +8,8 @@ in the documented field order.
 Lifecycle (as APEX reports it): ``Working`` (ChangeReason ``NewInputAccepted``, OrderFlag
 ``AddedToBook``) -> partial fills stay ``Working`` with ChangeReason ``Trade`` ->
 ``FullyExecuted`` (Quantity 0) or ``Canceled`` (Quantity 0, ChangeReason and CancelReason
-``UserModified``, OrderFlag ``AddedToBook, RemovedFromBook``). DisplayQuantity keeps its last
-value after a cancel.
+``UserModified``, OrderFlag ``AddedToBook, RemovedFromBook``), or ``Expired`` (ChangeReason
+``Expired``; ``FakeOMS.expire``). DisplayQuantity keeps its last value after a cancel.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = [
-    "CANCELED", "CHANGE_REASONS", "FIRST_ORDER_ID", "FULLY_EXECUTED", "ORDER_FIELDS", "ORDER_STATES",
+    "CANCELED", "CHANGE_REASONS", "EXPIRED", "FIRST_ORDER_ID", "FULLY_EXECUTED", "ORDER_FIELDS", "ORDER_STATES",
     "ORDER_TYPES", "SIDES", "WORKING", "OrderTable", "ms_to_ticks",
 ]
 
@@ -29,8 +29,9 @@ ORDER_TYPES = ("Unknown", "Market", "Limit", "StopMarket", "StopLimit", "Trailin
 ORDER_STATES = ("Unknown", "Working", "Rejected", "Canceled", "Expired", "FullyExecuted")
 WORKING, CANCELED, FULLY_EXECUTED = 1, 3, 5
 #: Stored change-reason codes index this tuple (not APEX's numbering).
-CHANGE_REASONS = ("Unknown", "NewInputAccepted", "Trade", "UserModified")
-_NEW, _TRADE, _USER = 1, 2, 3
+CHANGE_REASONS = ("Unknown", "NewInputAccepted", "Trade", "UserModified", "Expired")
+_NEW, _TRADE, _USER, _EXPIRED = 1, 2, 3, 4
+EXPIRED = 4
 _FLAGS = ("AddedToBook", "AddedToBook, RemovedFromBook")
 FIRST_ORDER_ID = 1001
 _TICKS_AT_EPOCH = 621_355_968_000_000_000
@@ -115,6 +116,15 @@ class OrderTable:
             return False
         self.state[row] = CANCELED
         self.change[row] = _USER
+        self.updated_ms[row] = at_ms
+        return True
+
+    def expire(self, row: int, at_ms: int) -> bool:
+        """Expire a Working order (its time in force ran out); False if it was not Working."""
+        if self.state[row] != WORKING:
+            return False
+        self.state[row] = EXPIRED
+        self.change[row] = _EXPIRED
         self.updated_ms[row] = at_ms
         return True
 

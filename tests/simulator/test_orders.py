@@ -81,6 +81,24 @@ def test_fill_helper_partial_then_full(sim: FakeOMS, clock: ManualClock) -> None
         sim.order(10**9)
 
 
+def test_expire_helper_closes_a_working_order_as_apex_reports_it(sim: FakeOMS, clock: ManualClock,
+                                                                   login: Login) -> None:
+    order_id = sim.place_order(9, 1, quantity=1.0, price=50_000.0)
+    clock.advance(2)
+    sim.expire(order_id)
+    expired = sim.order(order_id)
+    assert (expired["OrderState"], expired["ChangeReason"], expired["Quantity"]) == ("Expired", "Expired", 0.0)
+    assert expired["CancelReason"] == "" and expired["OrderFlag"] == "AddedToBook, RemovedFromBook"
+    assert expired["LastUpdatedTime"] == round(clock.now() * 1000)
+    assert order_id not in sim.open_order_ids(account_id=9)
+    status = call(login("ops"), "GetOrderStatus", OMSId=1, AccountId=9, OrderId=order_id)
+    assert status["OrderState"] == "Expired"  # type: ignore[index]
+    with pytest.raises(ValueError, match="not Working"):
+        sim.expire(order_id)
+    with pytest.raises(KeyError):
+        sim.expire(10**9)
+
+
 def test_cancel_keeps_display_quantity(sim: FakeOMS, login: Login) -> None:
     order_id = sim.place_order(10, 2, quantity=3.0, price=2_900.0)
     sim.fill(order_id, 1.0)

@@ -64,6 +64,15 @@ def test_new_orders_fills_and_cancels_from_another_websocket(ws_connect: Connect
     ]
 
 
+def test_an_expiry_pushes_an_order_state_event(ws_connect: Connect, sim: FakeOMS) -> None:
+    watcher = ws_connect("viewer")
+    watcher.call("SubscribeAccountEvents", ACCOUNT_9)
+    order_id = sim.place_order(9, 2, quantity=1.0, price=2_000.0)
+    sim.expire(order_id)
+    seen = [(e["o"]["OrderId"], e["o"]["OrderState"], e["o"]["ChangeReason"]) for e in watcher.drain_events()]
+    assert seen == [(order_id, "Working", "NewInputAccepted"), (order_id, "Expired", "Expired")]
+
+
 def test_delayed_cancels_and_the_fill_race_are_pushed_without_a_request(
         ws_connect: Connect, sim: FakeOMS, clock: ManualClock) -> None:
     sim.config.cancel_delay = 2.0
