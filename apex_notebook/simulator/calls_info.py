@@ -16,7 +16,7 @@ from .catalog import CREATED, NULL_DATE, User
 from .context import CallContext
 from .engine import Engine
 from .params import Params
-from .permissions import ALL_ROLES, OPERATOR, check_account, require_role
+from .permissions import ALL_ROLES, OPERATOR, account_call, require_role
 from .replies import ApiError
 
 __all__ = [
@@ -82,11 +82,7 @@ def get_user_account_infos(engine: Engine, ctx: CallContext, params: Params) -> 
 
 def get_account_info(engine: Engine, ctx: CallContext, params: Params) -> Any:
     """``GetAccountInfo`` for one account the caller may see."""
-    params.require_oms(engine.config.oms_id)
-    account_id = params.required_id("AccountId")
-    user = ctx.require_user()
-    require_role(user, ALL_ROLES, "GetAccountInfo")
-    check_account(user, account_id, engine.catalog)
+    account_id = account_call(engine, ctx, params, ALL_ROLES, "GetAccountInfo")
     return engine.catalog.accounts[account_id].to_apex(engine.config.oms_id)
 
 
@@ -150,11 +146,7 @@ def _positions(engine: Engine, account_id: int) -> list[dict[str, Any]]:
 
 def get_account_positions(engine: Engine, ctx: CallContext, params: Params) -> Any:
     """``GetAccountPositions``: one row per product; Hold reflects the account's open orders."""
-    params.require_oms(engine.config.oms_id)
-    account_id = params.required_id("AccountId")
-    user = ctx.require_user()
-    require_role(user, ALL_ROLES, "GetAccountPositions")
-    check_account(user, account_id, engine.catalog)
+    account_id = account_call(engine, ctx, params, ALL_ROLES, "GetAccountPositions")
     return _positions(engine, account_id)
 
 

@@ -13,7 +13,7 @@ from .context import CallContext
 from .engine import Engine
 from .orders import FIRST_ORDER_ID, ORDER_STATES, ORDER_TYPES, SIDES
 from .params import Params
-from .permissions import ALL_ROLES, TRADING_ROLES, check_account, require_role
+from .permissions import ALL_ROLES, TRADING_ROLES, account_call, check_account, require_role
 from .replies import ApiError, standard_ok
 
 __all__ = ["cancel_order", "get_open_orders", "get_order_status", "get_orders_history", "send_order"]
@@ -35,12 +35,8 @@ def instrument_filter(engine: Engine, params: Params, key: str = "InstrumentId")
 
 def get_open_orders(engine: Engine, ctx: CallContext, params: Params) -> Any:
     """``GetOpenOrders`` of one account (optional ``InstrumentId`` filter), oldest first."""
-    params.require_oms(engine.config.oms_id)
-    account_id = params.required_id("AccountId")
+    account_id = account_call(engine, ctx, params, ALL_ROLES, "GetOpenOrders")
     instrument_id = instrument_filter(engine, params)
-    user = ctx.require_user()
-    require_role(user, ALL_ROLES, "GetOpenOrders")
-    check_account(user, account_id, engine.catalog)
     return [engine.book.render(row) for row in engine.book.open_rows([account_id], instrument_id)]
 
 
@@ -85,11 +81,7 @@ def _timestamp_ms(params: Params, key: str) -> int | None:
 
 def get_orders_history(engine: Engine, ctx: CallContext, params: Params) -> Any:
     """``GetOrdersHistory`` of one account, newest first; filters and StartIndex/Depth paging."""
-    params.require_oms(engine.config.oms_id)
-    account_id = params.required_id("AccountId")
-    user = ctx.require_user()
-    require_role(user, TRADING_ROLES, "GetOrdersHistory")
-    check_account(user, account_id, engine.catalog)
+    account_id = account_call(engine, ctx, params, TRADING_ROLES, "GetOrdersHistory")
     instrument_id = instrument_filter(engine, params)
     state = params.enum("OrderState", ORDER_STATES, default=0) if params.has("OrderState") else None
     order_id = params.id("OrderId")

@@ -26,7 +26,7 @@ from .context import CallContext
 from .dispatch import CallSpec
 from .engine import Engine
 from .params import Params
-from .permissions import ALL_ROLES, check_account, require_role
+from .permissions import ALL_ROLES, account_call
 from .replies import LoginError
 from .subscriptions import ACCOUNT_EVENTS, ORDER_STATE_EVENTS, Stream, SubscriptionChange
 
@@ -61,12 +61,8 @@ def subscription_handler(stream: Stream, subscribe: bool, call: str) -> CallSpec
     """The spec of one (Un)Subscribe call of ``stream``."""
 
     def handler(engine: Engine, ctx: CallContext, params: Params) -> SubscriptionChange:
-        params.require_oms(engine.config.oms_id)
-        account_id = params.required_id("AccountId")
+        account_id = account_call(engine, ctx, params, ALL_ROLES, call)
         instrument_id = instrument_filter(engine, params) if stream == ORDER_STATE_EVENTS else None
-        user = ctx.require_user()
-        require_role(user, ALL_ROLES, call)
-        check_account(user, account_id, engine.catalog)
         return SubscriptionChange(stream, subscribe, account_id, instrument_id or 0)
 
     handler.__doc__ = f"``{call}``: validate; the gateway applies the change to the connection."

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, Literal
 
 from . import calls_auth, calls_cancel_all, calls_info, calls_orders
@@ -92,6 +93,15 @@ class Outcome:
     status: int | None = None
     delay: float = 0.0
     hang: bool = False
+
+    @property
+    def status_line(self) -> str:
+        """The injected HTTP status as ``"503 Service Unavailable"`` (500 when none was given)."""
+        status = self.status or 500
+        try:
+            return f"{status} {HTTPStatus(status).phrase}"
+        except ValueError:
+            return f"{status} Error"
 
 
 class Dispatcher:

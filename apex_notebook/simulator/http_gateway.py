@@ -23,7 +23,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -153,12 +152,7 @@ class HttpGateway:
         if outcome.kind == "rate_limited":
             return reply(429, b"TOO MANY REQUESTS", _TEXT)
         if outcome.kind == "status":
-            status = outcome.status or 500
-            try:
-                phrase = HTTPStatus(status).phrase
-            except ValueError:
-                phrase = "Error"
-            return reply(status, f"{status} {phrase}".encode(), _TEXT)
+            return reply(outcome.status or 500, outcome.status_line.encode(), _TEXT)
         if outcome.kind == "malformed":
             whole = orjson.dumps(outcome.body)
             return reply(200, whole[: max(1, len(whole) // 2)])

@@ -11,10 +11,18 @@ gets errorcode 104.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .catalog import Catalog, User
 from .replies import ApiError
 
-__all__ = ["ALL_ROLES", "OPERATOR", "READ_ONLY", "TRADING", "TRADING_ROLES", "check_account", "require_role"]
+if TYPE_CHECKING:
+    from .context import CallContext
+    from .engine import Engine
+    from .params import Params
+
+__all__ = ["ALL_ROLES", "OPERATOR", "READ_ONLY", "TRADING", "TRADING_ROLES", "account_call", "check_account",
+           "require_role"]
 
 OPERATOR, TRADING, READ_ONLY = "Operator", "Trading", "AccountReadOnly"
 ALL_ROLES = frozenset({OPERATOR, TRADING, READ_ONLY})
@@ -35,3 +43,14 @@ def check_account(user: User, account_id: int, catalog: Catalog) -> None:
         return
     if account_id not in user.accounts:
         raise ApiError(20, f"user {user.name} is not associated with account {account_id}")
+
+
+def account_call(engine: Engine, ctx: CallContext, params: Params, roles: frozenset[str],
+                 call: str) -> int:
+    """The checks every one-account call makes (OMSId, AccountId, role, association); the AccountId."""
+    params.require_oms(engine.config.oms_id)
+    account_id = params.required_id("AccountId")
+    user = ctx.require_user()
+    require_role(user, roles, call)
+    check_account(user, account_id, engine.catalog)
+    return account_id

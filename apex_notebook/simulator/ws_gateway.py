@@ -33,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, MutableMapping
-from http import HTTPStatus
 from typing import Any
 
 from .calls_ws import WS_CALLS
@@ -257,12 +256,7 @@ class WsGateway:
             return encode(ERROR, i, n, {"result": False, "errormsg": "TOO MANY REQUESTS", "errorcode": 429,
                                         "detail": "rate limit exceeded (simulated)"})
         if outcome.kind == "status":
-            status = outcome.status or 500
-            try:
-                phrase = HTTPStatus(status).phrase
-            except ValueError:
-                phrase = "Error"
-            return encode(ERROR, i, n, standard_error(102, f"injected fault: HTTP {status} {phrase}"))
+            return encode(ERROR, i, n, standard_error(102, f"injected fault: HTTP {outcome.status_line}"))
         if spec is None:
             return encode(ERROR, i, n, body)
         if outcome.kind == "malformed":

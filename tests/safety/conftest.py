@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,13 +44,6 @@ def trader(sim: FakeOMS) -> Iterator[Client]:
     client = connect(sim, "trader")
     yield client
     client.close()
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[Journal]:
-    j = Journal(str(tmp_path / "journal.sqlite"))
-    yield j
-    j.close()
 
 
 def run(client: Any, plan: CancelPlan, journal: Journal, clock: ManualClock, **kwargs: Any) -> CancelResult:

@@ -46,11 +46,6 @@ def result_for(eid: str) -> CancelResult:
     return CancelResult(eid, orders, empty_result_frame(), summary, "account 9")
 
 
-@pytest.fixture
-def journal(tmp_path: Path) -> Journal:
-    return Journal(str(tmp_path / "j.sqlite"))
-
-
 def test_wal_and_full_sync(journal: Journal) -> None:
     assert journal._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert journal._conn.execute("PRAGMA synchronous").fetchone()[0] == 2

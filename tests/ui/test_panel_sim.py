@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -34,13 +33,6 @@ def ops(sim: Any) -> Iterator[Any]:
     client = connect(sim, "ops")
     yield client
     client.close()
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[Journal]:
-    j = Journal(str(tmp_path / "journal.sqlite"))
-    yield j
-    j.close()
 
 
 def test_operator_previews_confirms_executes_and_sees_the_result(sim: Any, ops: Any,
