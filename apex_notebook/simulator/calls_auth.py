@@ -14,7 +14,7 @@ from typing import Any
 from .catalog import DEMO_PASSWORD, User
 from .context import CallContext, HmacCredentials
 from .engine import Engine
-from .params import Params
+from .params import Params, ascii_int
 from .replies import ApiError, LoginError, standard_ok
 from .sessions import verify_signature
 
@@ -29,10 +29,8 @@ def _by_password(engine: Engine, username: str, password: str) -> User:
 
 
 def _by_signature(engine: Engine, quartet: HmacCredentials) -> User:
-    try:
-        user = engine.catalog.users.get(int(quartet.user_id.strip()))
-    except ValueError:
-        user = None
+    number = ascii_int(quartet.user_id)
+    user = engine.catalog.users.get(number) if number is not None else None
     if user is None or not verify_signature(user, quartet.nonce, quartet.user_id, quartet.api_key,
                                             quartet.signature):
         raise LoginError("Invalid API key or signature")

@@ -4,7 +4,9 @@
 ``{"OMSId": 1, "StartIndex": <first AccountId, default 0>, "Limit": <accounts per page,
 default 100, capped at 1000>}`` returns one row per product for each of the next ``Limit``
 accounts with ``AccountId >= StartIndex``, ascending; the next page starts at the last
-AccountId + 1; an empty list means done.
+AccountId + 1; an empty list means done. Accounts in ``SimConfig.enumeration_hides`` are
+left out (they do not count toward ``Limit``), as a gateway leaves out accounts holding no
+positions; they still exist, hold orders and answer every other call.
 """
 
 from __future__ import annotations
@@ -159,4 +161,5 @@ def get_all_account_positions(engine: Engine, ctx: CallContext, params: Params) 
     limit = 100 if limit is None else min(limit, MAX_PAGE)
     if limit == 0:
         raise ApiError(100, "Limit must be at least 1")
-    return [row for account in engine.accounts_from(start, limit) for row in _positions(engine, account)]
+    accounts = engine.accounts_from(start, limit, engine.config.enumeration_hides)
+    return [row for account in accounts for row in _positions(engine, account)]

@@ -1,7 +1,7 @@
-"""Order calls: GetOpenOrders, GetOrderStatus, GetOrdersHistory, SendOrder, CancelOrder.
+"""Order calls: GetOpenOrders, GetOrderStatus, SendOrder, CancelOrder (history: ``calls_history``).
 
 Roles follow the APEX pages: GetOpenOrders is open to Operator, Trading and AccountReadOnly;
-GetOrderStatus, GetOrdersHistory, SendOrder and CancelOrder to Operator and Trading. Every
+GetOrderStatus, SendOrder and CancelOrder to Operator and Trading. Every
 account named must be one the caller may act on (see ``permissions``).
 """
 
@@ -16,7 +16,7 @@ from .params import Params
 from .permissions import ALL_ROLES, TRADING_ROLES, account_call, check_account, require_role
 from .replies import ApiError, standard_ok
 
-__all__ = ["cancel_order", "get_open_orders", "get_order_status", "get_orders_history", "send_order"]
+__all__ = ["cancel_order", "get_open_orders", "get_order_status", "instrument_filter", "send_order"]
 
 _LIMIT_TYPES = ("Limit", "StopLimit")
 _STOP_TYPES = ("StopMarket", "StopLimit")
@@ -70,37 +70,6 @@ def _order_row(engine: Engine, ctx: CallContext, params: Params, call: str) -> i
 def get_order_status(engine: Engine, ctx: CallContext, params: Params) -> Any:
     """``GetOrderStatus``: one order object, any state (most recent of the account without OrderId)."""
     return engine.book.render(_order_row(engine, ctx, params, "GetOrderStatus"))
-
-
-def _timestamp_ms(params: Params, key: str) -> int | None:
-    value = params.id(key)
-    if not value:
-        return None
-    return value * 1000 if value < 10**11 else value
-
-
-def get_orders_history(engine: Engine, ctx: CallContext, params: Params) -> Any:
-    """``GetOrdersHistory`` of one account, newest first; filters and StartIndex/Depth paging."""
-    account_id = account_call(engine, ctx, params, TRADING_ROLES, "GetOrdersHistory")
-    instrument_id = instrument_filter(engine, params)
-    state = params.enum("OrderState", ORDER_STATES, default=0) if params.has("OrderState") else None
-    order_id = params.id("OrderId")
-    client_order_id = params.id("ClientOrderId")
-    start_ms, end_ms = _timestamp_ms(params, "StartTimestamp"), _timestamp_ms(params, "EndTimestamp")
-    depth = params.id("Depth") or params.id("Limit") or 100
-    start_index = params.id("StartIndex") or 0
-    table = engine.book.table
-    rows = [
-        row for row in engine.book.rows_of(account_id)
-        if (instrument_id is None or table.instrument[row] == instrument_id)
-        and (state is None or table.state[row] == state)
-        and (not order_id or FIRST_ORDER_ID + row == order_id)
-        and (not client_order_id or table.client_order_id[row] == client_order_id)
-        and (start_ms is None or table.receive_ms[row] >= start_ms)
-        and (end_ms is None or table.receive_ms[row] <= end_ms)
-    ]
-    rows.sort(key=lambda row: (table.receive_ms[row], row), reverse=True)
-    return [engine.book.render(row) for row in rows[start_index:start_index + depth]]
 
 
 def send_order(engine: Engine, ctx: CallContext, params: Params) -> Any:

@@ -9,15 +9,27 @@ Changes take effect on the next call.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["INSTRUMENT_KEY_MODES", "TRADING_ALL_ACCOUNTS_MODES", "SimConfig"]
+__all__ = [
+    "HISTORY_ALL_ACCOUNTS_MODES", "HISTORY_TIME_FIELDS", "INSTRUMENT_KEY_MODES", "TRADING_ALL_ACCOUNTS_MODES",
+    "SimConfig",
+]
 
 #: Which CancelAllOrders instrument-key spelling the gateway honours.
 INSTRUMENT_KEY_MODES = ("both", "InstrumentId", "IntrumentId", "none")
 #: What a Trading user's CancelAllOrders with AccountId 0/omitted does.
 TRADING_ALL_ACCOUNTS_MODES = ("refuse", "associated")
+#: Which order time GetOrdersHistory's Start/EndTimestamp select on (and sort by).
+HISTORY_TIME_FIELDS = ("LastUpdatedTime", "ReceiveTime")
+#: What an Operator's GetOrdersHistory with AccountId 0/omitted does.
+HISTORY_ALL_ACCOUNTS_MODES = ("operator", "refuse")
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "instrument_key": INSTRUMENT_KEY_MODES, "trading_all_accounts": TRADING_ALL_ACCOUNTS_MODES,
+    "history_time_field": HISTORY_TIME_FIELDS, "history_all_accounts": HISTORY_ALL_ACCOUNTS_MODES,
+}
 
 
 def _non_negative(name: str, value: Any) -> float:
@@ -26,6 +38,15 @@ def _non_negative(name: str, value: Any) -> float:
     if value < 0:
         raise ValueError(f"SimConfig.{name} must be >= 0, got {value!r}")
     return float(value)
+
+
+def _account_set(name: str, value: Any) -> frozenset[int]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise TypeError(f"SimConfig.{name} must be a set of AccountIds, got {value!r}")
+    items = frozenset(value)
+    if any(isinstance(item, bool) or not isinstance(item, int) or item < 1 for item in items):
+        raise ValueError(f"SimConfig.{name} must hold positive int AccountIds, got {sorted(items, key=repr)!r}")
+    return items
 
 
 @dataclass
@@ -48,6 +69,17 @@ class SimConfig:
         oms_id: the one OMS this simulator runs.
         max_recorded_calls: bound of ``sim.requests`` (a long-running server must not grow
             without limit); past it the oldest half of the log is dropped.
+        history_time_field: ``"LastUpdatedTime"`` (default: GetOrdersHistory's
+            ``StartTimestamp``/``EndTimestamp`` select orders by the time of the state the row
+            shows, and rows are sorted newest first by it) or ``"ReceiveTime"`` (a gateway
+            that filters and sorts on the order's receive time).
+        history_all_accounts: ``"operator"`` (default: an Operator's GetOrdersHistory with
+            AccountId 0/omitted returns every account's history) or ``"refuse"`` (errorcode
+            100 "AccountId is required" for everyone).
+        enumeration_hides: AccountIds left out of ``GetAllAccountPositions`` (as a gateway
+            leaves out accounts holding no positions) while they still exist, hold orders and
+            are cancelled by an OMS-wide CancelAllOrders. Any iterable of ints; stored as a
+            frozenset.
     """
 
     instrument_key: str = "both"
@@ -60,22 +92,21 @@ class SimConfig:
     max_body_bytes: int = 1_048_576
     oms_id: int = 1
     max_recorded_calls: int = 100_000
+    history_time_field: str = "LastUpdatedTime"
+    history_all_accounts: str = "operator"
+    enumeration_hides: frozenset[int] = frozenset()
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, _validate(name, value))
 
 
 def _validate(name: str, value: Any) -> Any:
-    if name == "instrument_key":
-        if value not in INSTRUMENT_KEY_MODES:
-            raise ValueError(f"instrument_key must be one of {INSTRUMENT_KEY_MODES}, got {value!r}")
+    if name in _CHOICES:
+        if not isinstance(value, str) or value not in _CHOICES[name]:
+            raise ValueError(f"{name} must be one of {_CHOICES[name]}, got {value!r}")
         return value
-    if name == "trading_all_accounts":
-        if value not in TRADING_ALL_ACCOUNTS_MODES:
-            raise ValueError(
-                f"trading_all_accounts must be one of {TRADING_ALL_ACCOUNTS_MODES}, got {value!r}"
-            )
-        return value
+    if name == "enumeration_hides":
+        return _account_set(name, value)
     if name in ("cancel_delay", "latency", "session_ttl"):
         return _non_negative(name, value)
     if name == "fill_race":

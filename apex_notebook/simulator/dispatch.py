@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Literal
 
-from . import calls_auth, calls_cancel_all, calls_info, calls_orders
+from . import calls_auth, calls_cancel_all, calls_history, calls_info, calls_orders
 from .catalog import User
 from .context import CallContext, Credentials
 from .engine import Engine
-from .params import Params
+from .params import Params, ascii_int
 from .recording import RecordedCall, mask_payload
 from .replies import ApiError, LoginError, standard_error
 from .sessions import verify_signature
@@ -73,7 +73,7 @@ CALLS: dict[str, CallSpec] = dict([
     _spec("GetAllAccountPositions", calls_info.get_all_account_positions),
     _spec("GetOpenOrders", calls_orders.get_open_orders),
     _spec("GetOrderStatus", calls_orders.get_order_status),
-    _spec("GetOrdersHistory", calls_orders.get_orders_history),
+    _spec("GetOrdersHistory", calls_history.get_orders_history),
     _spec("SendOrder", calls_orders.send_order),
     _spec("CancelOrder", calls_orders.cancel_order),
     _spec("CancelAllOrders", calls_cancel_all.cancel_all_orders),
@@ -157,10 +157,8 @@ class Dispatcher:
                 return None, "Session expired or invalid: log in again"
         quartet = credentials.hmac
         if quartet is not None:
-            try:
-                user = engine.catalog.users.get(int(quartet.user_id.strip()))
-            except ValueError:
-                user = None
+            number = ascii_int(quartet.user_id)
+            user = engine.catalog.users.get(number) if number is not None else None
             if user is not None and verify_signature(user, quartet.nonce, quartet.user_id,
                                                      quartet.api_key, quartet.signature):
                 return user, ""

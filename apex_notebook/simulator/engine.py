@@ -53,10 +53,18 @@ class Engine:
         if len(self.requests) > limit:
             del self.requests[: len(self.requests) - limit // 2]
 
-    def accounts_from(self, start: int, limit: int) -> list[int]:
-        """Up to ``limit`` AccountIds >= ``start``, ascending (for paged enumeration)."""
+    def accounts_from(self, start: int, limit: int, skip: frozenset[int] = frozenset()) -> list[int]:
+        """Up to ``limit`` AccountIds >= ``start`` and not in ``skip``, ascending (paged enumeration)."""
         index = bisect_left(self.account_ids, start)
-        return self.account_ids[index:index + limit]
+        if not skip:
+            return self.account_ids[index:index + limit]
+        found: list[int] = []
+        for account_id in self.account_ids[index:]:
+            if len(found) == limit:
+                break
+            if account_id not in skip:
+                found.append(account_id)
+        return found
 
     def cancel_rows(self, rows: list[int]) -> None:
         """Cancel the Working orders in ``rows`` as one CancelAllOrders would.

@@ -4,7 +4,10 @@ Shared by the in-process httpx transport and the ASGI server, so both behave ide
 
 * Path ``/AP/<Name>`` (any case, optional trailing slash); anything else is HTTP 404.
 * GET with a query string or POST with a JSON-object body (query parameters of a POST are
-  merged in; a key given in both is refused). Other methods: HTTP 405, errorcode 100.
+  merged in; a key given in both is refused). Ambiguous input is refused with errorcode 100
+  before anything runs: a query key repeated (in any case or percent-encoding), a JSON object
+  at any depth naming a key twice (in any case or backslash-u escape), a non-ASCII key.
+  Other methods: HTTP 405, errorcode 100.
 * Bodies over ``SimConfig.max_body_bytes`` (default 1 MiB): HTTP 413, errorcode 100. Bodies that
   are not a JSON object: HTTP 200, errorcode 100 with the parse problem in ``detail``.
 * Auth headers (any case): ``aptoken``; ``Authorization: Basic``; ``Nonce``, ``APIKey``,
@@ -19,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ from .config import SimConfig
 from .context import Credentials, HmacCredentials
 from .dispatch import Dispatcher, Outcome
 from .replies import ApiError
+from .strict_json import AmbiguousJsonError, check_key, fold_key, loads_strict
 
 __all__ = ["HttpGateway", "HttpReply", "lower_headers"]
 
@@ -88,21 +91,24 @@ def _payload(method: str, query: str, body: bytes, size: int, limit: int) -> dic
     if size > limit:
         raise ApiError(100, f"request body of {size} bytes exceeds the {limit}-byte limit")
     payload: dict[str, Any] = {}
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
-        if key.lower() in seen:
-            raise ApiError(100, f"query parameter {key!r} is repeated")
-        seen.add(key.lower())
+        try:
+            check_key(key, seen)
+        except AmbiguousJsonError as error:
+            raise ApiError(100, f"query string: {error.detail}") from None
         payload[key] = value
     if method == "POST" and body.strip():
         try:
-            decoded = json.loads(body)
+            decoded = loads_strict(body)
+        except AmbiguousJsonError as error:
+            raise ApiError(100, f"ambiguous JSON body: {error.detail}") from None
         except (ValueError, RecursionError) as error:
             raise ApiError(100, f"body is not valid JSON: {str(error)[:120]}") from None
         if not isinstance(decoded, dict):
             raise ApiError(100, f"body must be a JSON object, got {type(decoded).__name__}")
         for key, value in decoded.items():
-            if key.lower() in seen:
+            if fold_key(key) in seen:
                 raise ApiError(100, f"key {key!r} given in both the query string and the body")
             payload[key] = value
     return payload

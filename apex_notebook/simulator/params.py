@@ -5,7 +5,9 @@ carry every value as text, so ``"AccountId": "9"`` means 9. Anything that is not
 value of the expected type is refused with errorcode 100 and a ``detail`` naming the key:
 booleans for ids, fractional or negative ids, ids above 2**63 - 1, NaN/infinite numbers.
 Two keys differing only in case (``AccountId`` and ``accountid``) are refused too: which one a
-real gateway would use is unknowable, and guessing could widen a cancel.
+real gateway would use is unknowable, and guessing could widen a cancel. So are non-ASCII keys
+(see :mod:`.strict_json`). Numbers written as text must use ASCII digits only: Python's
+``int``/``float`` accept ``"\u0669"`` (Arabic-Indic nine) and ``"1_000"``, a gateway may not.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from .replies import ApiError
+from .strict_json import AmbiguousJsonError, check_key, fold_key
 
-__all__ = ["MAX_ID", "Params"]
+__all__ = ["MAX_ID", "Params", "ascii_int"]
 
 #: Largest id accepted (a signed 64-bit long, as APEX ids are).
 MAX_ID = 2**63 - 1
-_INT_TEXT = re.compile(r"\s*[+-]?\d+\s*")
+_ASCII_SPACE = " \t\r\n"
+_INT_TEXT = re.compile(r"[ \t\r\n]*[+-]?[0-9]+[ \t\r\n]*")
+_NUMBER_TEXT = re.compile(r"[ \t\r\n]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\r\n]*")
 
 
 class Params:
@@ -29,14 +34,15 @@ class Params:
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self._values: dict[str, tuple[str, Any]] = {}
+        seen: dict[str, str] = {}
         for key, value in raw.items():
             if not isinstance(key, str):
                 raise ApiError(100, f"payload key {key!r} is not a string")
-            lower = key.lower()
-            if lower in self._values:
-                other = self._values[lower][0]
-                raise ApiError(100, f"keys {other!r} and {key!r} differ only in case; send one of them")
-            self._values[lower] = (key, value)
+            try:
+                check_key(key, seen)
+            except AmbiguousJsonError as error:
+                raise ApiError(100, error.detail) from None
+            self._values[fold_key(key)] = (key, value)
 
     def has(self, key: str) -> bool:
         """True if ``key`` is present with a non-null value."""
@@ -44,7 +50,7 @@ class Params:
 
     def get(self, key: str) -> Any:
         """The raw value of ``key`` (any case), or None."""
-        entry = self._values.get(key.lower())
+        entry = self._values.get(fold_key(key))
         return None if entry is None else entry[1]
 
     def id(self, key: str, *, required: bool = False) -> int | None:
@@ -72,10 +78,9 @@ class Params:
         if isinstance(value, int | float):
             number = float(value)
         elif isinstance(value, str):
-            try:
-                number = float(value)
-            except ValueError:
-                raise ApiError(100, f"{key} must be a number, got {value!r}") from None
+            if not _NUMBER_TEXT.fullmatch(value):
+                raise ApiError(100, f"{key} must be a finite number in ASCII digits, got {value[:40]!r}")
+            number = float(value)
         else:
             raise ApiError(100, f"{key} must be a number, got {type(value).__name__}")
         if not math.isfinite(number):
@@ -100,9 +105,10 @@ class Params:
             return default
         if isinstance(value, str) and not _INT_TEXT.fullmatch(value):
             lowered = [name.lower() for name in names]
-            if value.strip().lower() in lowered:
-                return lowered.index(value.strip().lower())
-            raise ApiError(100, f"{key} must be one of {', '.join(names)}; got {value!r}")
+            folded = fold_key(value.strip(_ASCII_SPACE))
+            if folded in lowered:
+                return lowered.index(folded)
+            raise ApiError(100, f"{key} must be one of {', '.join(names)}; got {value[:40]!r}")
         number = _as_id(key, value)
         if number >= len(names):
             raise ApiError(100, f"{key} {number} is not a valid value (0..{len(names) - 1})")
@@ -117,8 +123,9 @@ class Params:
             return value
         if isinstance(value, int) and value in (0, 1):
             return bool(value)
-        if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
-            return value.strip().lower() in ("true", "1")
+        folded = fold_key(value.strip(_ASCII_SPACE)) if isinstance(value, str) else ""
+        if folded in ("true", "false", "1", "0"):
+            return folded in ("true", "1")
         raise ApiError(100, f"{key} must be a boolean, got {value!r}")
 
     def require_oms(self, oms_id: int) -> None:
@@ -126,6 +133,13 @@ class Params:
         value = self.id("OMSId", required=True)
         if value != oms_id:
             raise ApiError(100, f"OMSId {value} does not exist (this OMS is {oms_id})")
+
+
+def ascii_int(text: str) -> int | None:
+    """``text`` as an int if it is ASCII digits (optional sign, ASCII blanks around), else None."""
+    if not _INT_TEXT.fullmatch(text) or len(text) > 40:
+        return None
+    return int(text)
 
 
 def _as_id(key: str, value: Any) -> int:
@@ -140,7 +154,7 @@ def _as_id(key: str, value: Any) -> int:
     elif isinstance(value, str):
         if not _INT_TEXT.fullmatch(value):
             raise ApiError(100, f"{key} must be an integer id, got {value[:40]!r}")
-        if len(value.strip().lstrip("+-")) > 30:
+        if len(value.strip(_ASCII_SPACE).lstrip("+-")) > 30:
             raise ApiError(100, f"{key} is out of range (max 2**63 - 1)")
         number = int(value)
     else:

@@ -12,6 +12,10 @@ the gateway answers with ``m:5``):
 * ``i`` any integer in the signed 64-bit range (0, 1, 2, ... and 0, 2, 4, ... alike; never
   checked for order or reuse); ``n`` a non-empty string; ``o`` a string.
 
+Ambiguous JSON (a key twice in one object, in any case or backslash-u escape, or a non-ASCII key;
+see :mod:`.strict_json`) is refused at every depth: in the frame itself (two ``n`` or two
+``o``) as a broken frame (``m:5``), inside ``o`` as a bad payload (``m:1``, errorcode 100).
+
 The payload inside ``o`` is decoded separately (:func:`decode_payload`): a bad payload is a
 business error (``m:1`` with errorcode 100, as the HTTP gateway answers a bad body), not a
 bad frame. When a frame is broken, :func:`salvage` recovers ``i`` and ``n`` from its text
@@ -20,7 +24,6 @@ where it can, so the ``m:5`` still reaches the right caller.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, TypeGuard
@@ -28,6 +31,7 @@ from typing import Any, TypeGuard
 import orjson
 
 from .replies import ApiError
+from .strict_json import AmbiguousJsonError, loads_strict
 
 __all__ = [
     "CLIENT_TYPES", "ERROR", "EVENT", "REPLY", "REQUEST", "SUBSCRIBE", "UNSUBSCRIBE", "Frame", "FrameError",
@@ -39,7 +43,7 @@ REQUEST, REPLY, SUBSCRIBE, EVENT, UNSUBSCRIBE, ERROR = 0, 1, 2, 3, 4, 5
 CLIENT_TYPES = frozenset({REQUEST, SUBSCRIBE, UNSUBSCRIBE})
 _MIN_SEQ, _MAX_SEQ = -(2**63), 2**63 - 1
 _SALVAGE_CHARS = 512
-_SEQ = re.compile(r'"i"\s*:\s*(-?\d{1,19})(?![\d.eE])')
+_SEQ = re.compile(r'"i"\s*:\s*(-?[0-9]{1,19})(?![0-9.eE])')
 _NAME = re.compile(r'"n"\s*:\s*"([A-Za-z0-9_]{1,100})"')
 
 
@@ -82,7 +86,9 @@ def parse_frame(text: str, limit: int) -> Frame:
     if size > limit:
         raise FrameError(f"frame of {size} bytes exceeds the {limit}-byte limit", *salvage(text))
     try:
-        decoded = json.loads(text)
+        decoded = loads_strict(text)
+    except AmbiguousJsonError as error:
+        raise FrameError(f"ambiguous frame: {error.detail}", *salvage(text)) from None
     except (ValueError, RecursionError) as error:
         raise FrameError(f"frame is not valid JSON: {str(error)[:120]}", *salvage(text)) from None
     if not isinstance(decoded, dict):
@@ -114,7 +120,9 @@ def decode_payload(o: str) -> tuple[dict[str, Any], ApiError | None]:
     if not o.strip():
         return {}, None
     try:
-        decoded = json.loads(o)
+        decoded = loads_strict(o)
+    except AmbiguousJsonError as error:
+        return {}, ApiError(100, f"ambiguous payload in o: {error.detail}")
     except (ValueError, RecursionError) as error:
         return {}, ApiError(100, f"o is not valid JSON: {str(error)[:120]}")
     if not isinstance(decoded, dict):
