@@ -10,12 +10,13 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from .catalog import Catalog
 from .orders import FIRST_ORDER_ID, FULLY_EXECUTED, ORDER_TYPES, SIDES, WORKING, OrderTable
 
-__all__ = ["Book"]
+__all__ = ["Book", "Fill"]
 
 _STOP_MARKET = ORDER_TYPES.index("StopMarket")
 _MARKET = ORDER_TYPES.index("Market")
@@ -23,6 +24,18 @@ _MARKET = ORDER_TYPES.index("Market")
 
 def _ms(seconds: float) -> int:
     return round(seconds * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One execution of one order: ``counter_row`` is the matched order (None: the outside market)."""
+
+    row: int
+    quantity: float
+    price: float
+    at_ms: int
+    counter_row: int | None = None
+    maker: bool = False
 
 
 class Book:
@@ -38,6 +51,8 @@ class Book:
         #: Called with the row of every order placed, filled or cancelled, right after the
         #: change (under the engine lock); the WebSocket events use it. Must not raise.
         self.listeners: list[Callable[[int], None]] = []
+        #: Called with every :class:`Fill` before the order's listeners (ledger, trade log). Must not raise.
+        self.fill_listeners: list[Callable[[Fill], None]] = []
 
     def _changed(self, row: int) -> None:
         for listener in self.listeners:
@@ -92,20 +107,25 @@ class Book:
 
     # -- changes ---------------------------------------------------------------------------
     def place(self, *, account_id: int, instrument_id: int, side: str, order_type: str, price: float,
-              stop_price: float, quantity: float, at: float, client_order_id: int, entered_by: int) -> int:
+              stop_price: float, quantity: float, at: float, client_order_id: int, entered_by: int,
+              orig_order_id: int = 0) -> int:
         """Add a Working order received at clock time ``at``; returns its OrderId."""
         order_id = self.table.add(
             account=account_id, instrument=instrument_id, side=SIDES.index(side),
             order_type=ORDER_TYPES.index(order_type), price=price, stop_price=stop_price,
             quantity=quantity, receive_ms=_ms(at), client_order_id=client_order_id, entered_by=entered_by,
+            orig_order_id=orig_order_id,
         )
         self._by_account.setdefault(account_id, array("q")).append(len(self.table) - 1)
         self._changed(len(self.table) - 1)
         return order_id
 
-    def cancel(self, row: int, at: float) -> bool:
-        """Cancel a Working order at clock time ``at``; False if it was already closed."""
-        if not self.table.cancel(row, _ms(at)):
+    def cancel(self, row: int, at: float, reason: int | None = None) -> bool:
+        """Cancel a Working order at clock time ``at``; False if it was already closed.
+
+        ``reason`` is a stored change-reason code (default ``UserModified``)."""
+        done = self.table.cancel(row, _ms(at)) if reason is None else self.table.cancel(row, _ms(at), reason)
+        if not done:
             return False
         self._changed(row)
         return True
@@ -117,8 +137,18 @@ class Book:
         self._changed(row)
         return True
 
-    def fill(self, row: int, quantity: float | None, at: float) -> float:
-        """Fill ``quantity`` (None = all that remains) of a Working order; returns the amount filled."""
+    def reduce(self, row: int, quantity: float, at: float) -> None:
+        """ModifyOrder: lower the total quantity of a Working order (the caller validated it)."""
+        self.table.reduce(row, quantity, _ms(at))
+        self._changed(row)
+
+    def fill(self, row: int, quantity: float | None, at: float, *, price: float | None = None,
+             counter_row: int | None = None, maker: bool = False) -> float:
+        """Fill ``quantity`` (None = all that remains) of a Working order; returns the amount filled.
+
+        ``price`` defaults to the order's own price (the mid for market orders, the stop price
+        for stop-market orders); ``counter_row`` is the order it traded against, if any.
+        """
         table = self.table
         remaining = table.remaining(row)
         if remaining <= 0:
@@ -126,16 +156,25 @@ class Book:
         amount = remaining if quantity is None else float(quantity)
         if not 0 < amount <= remaining + 1e-12:
             raise ValueError(f"fill quantity must be in (0, {remaining}], got {quantity!r}")
-        order_type = table.order_type[row]
-        if order_type == _MARKET:
-            price = self.catalog.instruments[table.instrument[row]].mid
-        elif order_type == _STOP_MARKET:
-            price = table.stop_price[row]
-        else:
-            price = table.price[row]
-        table.fill(row, min(amount, remaining), price, _ms(at))
+        amount = min(amount, remaining)
+        if price is None:
+            price = self.own_price(row)
+        table.fill(row, amount, price, _ms(at))
+        fill = Fill(row, amount, price, _ms(at), counter_row, maker)
+        for listener in self.fill_listeners:
+            listener(fill)
         self._changed(row)
         return amount
+
+    def own_price(self, row: int) -> float:
+        """The price an order fills at when nothing else sets it."""
+        table = self.table
+        order_type = table.order_type[row]
+        if order_type == _MARKET:
+            return self.catalog.instruments[table.instrument[row]].mid
+        if order_type == _STOP_MARKET:
+            return table.stop_price[row]
+        return table.price[row]
 
     def is_filled(self, row: int) -> bool:
         """True if the order in ``row`` is FullyExecuted."""

@@ -11,16 +11,13 @@ from typing import Any
 
 from .context import CallContext
 from .engine import Engine
-from .orders import FIRST_ORDER_ID, ORDER_STATES, ORDER_TYPES, SIDES
+from .order_entry import enter_order, parse_order
+from .orders import FIRST_ORDER_ID, ORDER_STATES
 from .params import Params
 from .permissions import ALL_ROLES, TRADING_ROLES, account_call, check_account, require_role
 from .replies import ApiError, standard_ok
 
 __all__ = ["cancel_order", "get_open_orders", "get_order_status", "instrument_filter", "send_order"]
-
-_LIMIT_TYPES = ("Limit", "StopLimit")
-_STOP_TYPES = ("StopMarket", "StopLimit")
-_SUPPORTED_TYPES = ("Market", "Limit", "StopMarket", "StopLimit")
 
 
 def instrument_filter(engine: Engine, params: Params, key: str = "InstrumentId") -> int | None:
@@ -73,47 +70,18 @@ def get_order_status(engine: Engine, ctx: CallContext, params: Params) -> Any:
 
 
 def send_order(engine: Engine, ctx: CallContext, params: Params) -> Any:
-    """``SendOrder``: Market/Limit/StopMarket/StopLimit; market orders fill at once at the mid."""
+    """``SendOrder``: checks funds, matches against the book, applies TimeInForce (``order_entry``)."""
     params.require_oms(engine.config.oms_id)
-    account_id = params.required_id("AccountId")
-    instrument_id = params.required_id("InstrumentId")
-    side = params.enum("Side", SIDES)
-    order_type = ORDER_TYPES[params.enum("OrderType", ORDER_TYPES)]
-    quantity = params.number("Quantity")
-    limit_price = params.number("LimitPrice", default=0.0) or 0.0
-    stop_price = params.number("StopPrice", default=0.0) or 0.0
-    client_order_id = params.id("ClientOrderId") or 0
     user = ctx.require_user()
+    order = parse_order(engine, params)
     require_role(user, TRADING_ROLES, "SendOrder")
-    check_account(user, account_id, engine.catalog)
-    if instrument_id not in engine.catalog.instruments:
-        raise ApiError(100, f"Invalid InstrumentId: {instrument_id}")
-    if side > 1:
-        raise ApiError(100, "Side must be Buy (0) or Sell (1)")
-    if order_type not in _SUPPORTED_TYPES:
-        raise ApiError(106, f"OrderType {order_type} is not supported by the simulator")
-    if quantity is None or quantity <= 0:
-        raise ApiError(100, "Invalid Quantity: Quantity must be > 0")
-    if order_type in _LIMIT_TYPES and limit_price <= 0:
-        raise ApiError(100, f"LimitPrice must be > 0 for a {order_type} order")
-    if order_type in _STOP_TYPES and stop_price <= 0:
-        raise ApiError(100, f"StopPrice must be > 0 for a {order_type} order")
+    check_account(user, order.account_id, engine.catalog)
     book = engine.book
-    if client_order_id and any(
-        book.table.client_order_id[row] == client_order_id for row in book.open_rows([account_id])
+    if order.client_order_id and any(
+        book.table.client_order_id[row] == order.client_order_id for row in book.open_rows([order.account_id])
     ):
         return {"status": "Rejected", "errormsg": "Invalid_ClientOrderId", "errorcode": 101}
-    now = engine.now()
-    order_id = book.place(
-        account_id=account_id, instrument_id=instrument_id, side=SIDES[side], order_type=order_type,
-        price=limit_price if order_type in _LIMIT_TYPES else 0.0, stop_price=stop_price,
-        quantity=quantity, at=now, client_order_id=client_order_id, entered_by=user.user_id,
-    )
-    if order_type == "Market":
-        row = book.row(order_id)
-        assert row is not None
-        book.fill(row, None, now)
-    return {"status": "Accepted", "errormsg": "", "OrderId": order_id}
+    return enter_order(engine, order, user)
 
 
 def cancel_order(engine: Engine, ctx: CallContext, params: Params) -> Any:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Literal
 
-from . import calls_auth, calls_cancel_all, calls_history, calls_info, calls_orders
+from . import calls_auth, calls_cancel_all, calls_history, calls_info, calls_orders, calls_positions
 from .catalog import User
 from .context import CallContext, Credentials
 from .engine import Engine
@@ -69,8 +69,8 @@ CALLS: dict[str, CallSpec] = dict([
     _spec("GetUserAccountInfos", calls_info.get_user_account_infos),
     _spec("GetAccountInfo", calls_info.get_account_info),
     _spec("GetUserPermissions", calls_info.get_user_permissions),
-    _spec("GetAccountPositions", calls_info.get_account_positions),
-    _spec("GetAllAccountPositions", calls_info.get_all_account_positions),
+    _spec("GetAccountPositions", calls_positions.get_account_positions),
+    _spec("GetAllAccountPositions", calls_positions.get_all_account_positions),
     _spec("GetOpenOrders", calls_orders.get_open_orders),
     _spec("GetOrderStatus", calls_orders.get_order_status),
     _spec("GetOrdersHistory", calls_history.get_orders_history),

@@ -16,6 +16,8 @@ from .catalog import Catalog
 from .clock import Clock
 from .config import SimConfig
 from .faults import Faults
+from .ledger import Ledger
+from .market import MarketIndex
 from .recording import RecordedCall
 from .sessions import SessionStore
 
@@ -23,7 +25,7 @@ __all__ = ["Engine"]
 
 
 class Engine:
-    """Catalog, orders, sessions, faults, the call log and the clock of one OMS."""
+    """Catalog, orders, balances, the market, sessions, faults, the call log and the clock of one OMS."""
 
     def __init__(self, *, catalog: Catalog, config: SimConfig, clock: Clock, seed: int) -> None:
         self.catalog = catalog
@@ -31,6 +33,10 @@ class Engine:
         self.clock = clock
         self.seed = seed
         self.book = Book(catalog, config.oms_id)
+        #: Amounts per account and product; moves with every fill of the book.
+        self.ledger = Ledger(self.book, catalog)
+        #: Resting limit orders per instrument, in price-time priority; matches incoming orders.
+        self.market = MarketIndex(self.book)
         self.sessions = SessionStore()
         self.faults = Faults(clock)
         self.requests: list[RecordedCall] = []

@@ -48,6 +48,7 @@ class FakeOMS:
         catalog = build_catalog(accounts)
         self._engine = Engine(catalog=catalog, config=self.config, clock=self.clock, seed=seed)
         seed_orders(self._engine.book, self._engine.catalog, seed, orders_per_account, self.clock.now())
+        self._engine.ledger.fund_opening_balances(seed)
         self.dispatcher = Dispatcher(self._engine)
         self.gateway = HttpGateway(self.dispatcher, self.config)
         #: Account events for WebSocket subscribers (listens to every call and order change).
@@ -121,7 +122,7 @@ class FakeOMS:
     def place_order(self, account_id: int, instrument_id: int, side: str = "Buy", quantity: float = 1.0,  # noqa: PLR0917
                     price: float = 100.0, order_type: str = "Limit", *, stop_price: float = 0.0,
                     client_order_id: int = 0, entered_by: int | None = None) -> int:
-        """Add a Working order now (bypassing permissions); returns its OrderId."""
+        """Add a resting Working order now, bypassing permissions, funds and matching; returns its OrderId."""
         catalog = self._engine.catalog
         if account_id not in catalog.accounts or instrument_id not in catalog.instruments:
             raise ValueError(f"unknown account {account_id} or instrument {instrument_id}")

@@ -8,8 +8,11 @@ in the documented field order.
 Lifecycle (as APEX reports it): ``Working`` (ChangeReason ``NewInputAccepted``, OrderFlag
 ``AddedToBook``) -> partial fills stay ``Working`` with ChangeReason ``Trade`` ->
 ``FullyExecuted`` (Quantity 0) or ``Canceled`` (Quantity 0, ChangeReason and CancelReason
-``UserModified``, OrderFlag ``AddedToBook, RemovedFromBook``), or ``Expired`` (ChangeReason
-``Expired``; ``FakeOMS.expire``). DisplayQuantity keeps its last value after a cancel.
+``UserModified``, OrderFlag ``AddedToBook, RemovedFromBook``; ``SystemCanceled_NoMoreMarket``
+when the OMS cancels the unfilled rest of an IOC, FOK or market order), or ``Expired``
+(ChangeReason ``Expired``; ``FakeOMS.expire``). ModifyOrder lowers ``OrigQuantity`` in place;
+CancelReplaceOrder's new order carries the replaced order's id in ``OrigOrderId``.
+DisplayQuantity keeps its last value after a cancel.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = [
-    "CANCELED", "CHANGE_REASONS", "EXPIRED", "FIRST_ORDER_ID", "FULLY_EXECUTED", "ORDER_FIELDS", "ORDER_STATES",
-    "ORDER_TYPES", "SIDES", "WORKING", "OrderTable", "ms_to_ticks",
+    "CANCELED", "CHANGE_REASONS", "EXPIRED", "FIRST_ORDER_ID", "FULLY_EXECUTED", "NO_MORE_MARKET", "ORDER_FIELDS",
+    "ORDER_STATES", "ORDER_TYPES", "SIDES", "WORKING", "OrderTable", "ms_to_ticks",
 ]
 
 SIDES = ("Buy", "Sell", "Short", "Unknown")
@@ -29,8 +32,10 @@ ORDER_TYPES = ("Unknown", "Market", "Limit", "StopMarket", "StopLimit", "Trailin
 ORDER_STATES = ("Unknown", "Working", "Rejected", "Canceled", "Expired", "FullyExecuted")
 WORKING, CANCELED, FULLY_EXECUTED = 1, 3, 5
 #: Stored change-reason codes index this tuple (not APEX's numbering).
-CHANGE_REASONS = ("Unknown", "NewInputAccepted", "Trade", "UserModified", "Expired")
+CHANGE_REASONS = ("Unknown", "NewInputAccepted", "Trade", "UserModified", "Expired", "SystemCanceled_NoMoreMarket")
 _NEW, _TRADE, _USER, _EXPIRED = 1, 2, 3, 4
+#: ChangeReason/CancelReason of an IOC/FOK/market remainder cancelled by the OMS itself.
+NO_MORE_MARKET = 5
 EXPIRED = 4
 _FLAGS = ("AddedToBook", "AddedToBook, RemovedFromBook")
 FIRST_ORDER_ID = 1001
@@ -73,6 +78,7 @@ class OrderTable:
         self.updated_ms = array("q")
         self.client_order_id = array("q")
         self.entered_by = array("q")
+        self.orig_order_id = array("q")
 
     def __len__(self) -> int:
         return len(self.state)
@@ -84,8 +90,8 @@ class OrderTable:
 
     def add(self, *, account: int, instrument: int, side: int, order_type: int, price: float,
             stop_price: float, quantity: float, receive_ms: int, client_order_id: int,
-            entered_by: int) -> int:
-        """Append a new Working order and return its OrderId."""
+            entered_by: int, orig_order_id: int = 0) -> int:
+        """Append a new Working order and return its OrderId (``orig_order_id``: the order it replaces)."""
         self.account.append(account)
         self.instrument.append(instrument)
         self.side.append(side)
@@ -102,6 +108,7 @@ class OrderTable:
         self.updated_ms.append(receive_ms)
         self.client_order_id.append(client_order_id)
         self.entered_by.append(entered_by)
+        self.orig_order_id.append(orig_order_id)
         return FIRST_ORDER_ID + len(self.state) - 1
 
     def remaining(self, row: int) -> float:
@@ -110,12 +117,12 @@ class OrderTable:
             return 0.0
         return round(self.orig_quantity[row] - self.executed[row], 10)
 
-    def cancel(self, row: int, at_ms: int) -> bool:
-        """Cancel a Working order as a user would; False if it was not Working."""
+    def cancel(self, row: int, at_ms: int, reason: int = _USER) -> bool:
+        """Cancel a Working order (as a user would, or ``NO_MORE_MARKET``); False if it was not Working."""
         if self.state[row] != WORKING:
             return False
         self.state[row] = CANCELED
-        self.change[row] = _USER
+        self.change[row] = reason
         self.updated_ms[row] = at_ms
         return True
 
@@ -127,6 +134,13 @@ class OrderTable:
         self.change[row] = _EXPIRED
         self.updated_ms[row] = at_ms
         return True
+
+    def reduce(self, row: int, quantity: float, at_ms: int) -> None:
+        """ModifyOrder: lower a Working order's total quantity to ``quantity`` (> executed)."""
+        self.orig_quantity[row] = quantity
+        self.display[row] = round(quantity - self.executed[row], 10)
+        self.change[row] = _USER
+        self.updated_ms[row] = at_ms
 
     def fill(self, row: int, quantity: float, price: float, at_ms: int) -> None:
         """Execute ``quantity`` (0 < quantity <= remaining) of a Working order at ``price``."""
@@ -159,9 +173,9 @@ class OrderTable:
             self.receive_ms[row], ms_to_ticks(self.receive_ms[row]), self.updated_ms[row],
             ms_to_ticks(self.updated_ms[row]), self.orig_quantity[row], executed, self.gross[row], 0.0,
             self.gross[row] / executed if executed else 0.0, 0, CHANGE_REASONS[self.change[row]],
-            FIRST_ORDER_ID + row, client_order_id, self.entered_by[row],
+            self.orig_order_id[row] or FIRST_ORDER_ID + row, client_order_id, self.entered_by[row],
             user_name(self.entered_by[row]), False, ask, 1.0, bid, 1.0, (bid + ask) / 2, "", False,
-            "UserModified" if canceled else "", _FLAGS[closed], False, self.stop_price[row], "Unknown",
-            0.0, 0.0, None, 0, 0, None, oms_id,
+            CHANGE_REASONS[self.change[row]] if canceled else "", _FLAGS[closed], False, self.stop_price[row],
+            "Unknown", 0.0, 0.0, None, 0, 0, None, oms_id,
         )
         return dict(zip(ORDER_FIELDS, values, strict=True))

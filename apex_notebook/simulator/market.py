@@ -1,0 +1,110 @@
+"""The order book per instrument: resting limit orders in price-time priority, and matching.
+
+Only Working **limit** orders rest in the book (stop orders wait untriggered; the simulator
+never triggers them). Each instrument side is a heap of ``(price key, row)`` — rows grow with
+receive time, so ties go to the oldest order. Closed orders are dropped lazily when they reach
+the top; new orders are indexed incrementally on the next use, whoever placed them.
+
+:meth:`MarketIndex.match` executes an incoming order against the opposite side: it trades at
+the **resting** order's price while the book crosses the incoming limit (any price for a
+market order), skipping the incoming account's own orders (self-trade prevention, as the
+instruments' ``SelfTradePrevention: true`` says). ``FakeOMS.place_order`` does not match: it
+adds a resting order as given, even one priced through the book.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+
+from .book import Book
+from .orders import ORDER_TYPES, WORKING
+
+__all__ = ["BUY", "SELL", "MarketIndex"]
+
+BUY, SELL = 0, 1
+_LIMIT = ORDER_TYPES.index("Limit")
+_EPSILON = 1e-12
+
+
+class MarketIndex:
+    """Price-time priority queues of resting limit orders, built lazily from the book."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+        self._heaps: dict[tuple[int, int], list[tuple[float, int]]] = {}
+        self._indexed = 0
+
+    def _catch_up(self) -> None:
+        table = self.book.table
+        end = len(table)
+        for row in range(self._indexed, end):
+            if table.order_type[row] == _LIMIT and table.state[row] == WORKING:
+                self._push(row)
+        self._indexed = end
+
+    def _push(self, row: int) -> None:
+        table = self.book.table
+        side = table.side[row]
+        key = table.price[row] if side == SELL else -table.price[row]
+        heapq.heappush(self._heaps.setdefault((table.instrument[row], side), []), (key, row))
+
+    def _resting(self, row: int) -> bool:
+        return self.book.table.state[row] == WORKING
+
+    def resting(self, instrument_id: int, side: int) -> Iterator[int]:
+        """Rows resting on one side, best price first, then oldest (compacts the heap)."""
+        self._catch_up()
+        heap = self._heaps.get((instrument_id, side), [])
+        alive = sorted(entry for entry in heap if self._resting(entry[1]))
+        self._heaps[(instrument_id, side)] = alive  # a sorted list is a valid heap
+        return (row for _, row in alive)
+
+    def best(self, instrument_id: int, side: int) -> int | None:
+        """The top resting row of one side, or None."""
+        self._catch_up()
+        heap = self._heaps.get((instrument_id, side), [])
+        while heap and not self._resting(heap[0][1]):
+            heapq.heappop(heap)
+        return heap[0][1] if heap else None
+
+    def crossing(self, instrument_id: int, side: int, limit: float | None, account_id: int) -> Iterator[int]:
+        """Resting rows an incoming order on ``side`` could trade with, in execution order."""
+        table = self.book.table
+        for row in self.resting(instrument_id, SELL if side == BUY else BUY):
+            price = table.price[row]
+            if limit is not None and (price > limit + _EPSILON if side == BUY else price < limit - _EPSILON):
+                return
+            if table.account[row] != account_id:
+                yield row
+
+    def fillable(self, instrument_id: int, side: int, limit: float | None, account_id: int,
+                 quantity: float) -> tuple[float, float]:
+        """``(quantity, value)`` an incoming order could execute right now, without trading."""
+        table = self.book.table
+        done = value = 0.0
+        for row in self.crossing(instrument_id, side, limit, account_id):
+            take = min(quantity - done, table.remaining(row))
+            done += take
+            value += take * table.price[row]
+            if done >= quantity - _EPSILON:
+                break
+        return done, value
+
+    def match(self, row: int, at: float) -> float:
+        """Trade the Working order ``row`` against the book; returns the quantity executed."""
+        table = self.book.table
+        side, instrument = table.side[row], table.instrument[row]
+        limit = None if table.order_type[row] != _LIMIT else table.price[row]
+        counters = list(self.crossing(instrument, side, limit, table.account[row]))
+        done = 0.0
+        for counter in counters:
+            remaining = table.remaining(row)
+            if remaining <= _EPSILON:
+                break
+            take = min(remaining, table.remaining(counter))
+            price = table.price[counter]
+            self.book.fill(counter, take, at, price=price, counter_row=row, maker=True)
+            self.book.fill(row, take, at, price=price, counter_row=counter)
+            done += take
+        return done

@@ -1,0 +1,131 @@
+"""Order entry: validate a new order, check funds, place it, match it, apply its time in force.
+
+Shared by ``SendOrder`` and ``CancelReplaceOrder``.
+
+* **Funds.** The order must be covered by the account's *available* balance (Amount - Hold):
+  a sell needs its quantity of the base product; a limit/stop-limit buy ``quantity * LimitPrice``
+  of the quote product, a stop-market buy ``quantity * StopPrice``, a market buy what walking
+  the book would cost now. Otherwise ``{"status": "Rejected", "errormsg": "Not_Enough_Funds",
+  "errorcode": 101}`` and no order is created.
+* **Matching.** Market and limit orders trade at once against resting orders of other
+  accounts (price-time priority, at the resting price; :mod:`.market`). Stop orders rest
+  untriggered.
+* **Time in force** (apex-api.md §2.4: 1 GTC, 3 IOC, 4 FOK; names accepted): the unfilled rest
+  of an IOC or market order is cancelled by the OMS (``SystemCanceled_NoMoreMarket``); a FOK
+  that cannot fill entirely right now is cancelled without trading. Others rest as GTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .catalog import User
+from .engine import Engine
+from .market import BUY, SELL
+from .orders import NO_MORE_MARKET, ORDER_TYPES, SIDES
+from .params import Params
+from .replies import ApiError
+
+__all__ = ["TIME_IN_FORCE", "OrderRequest", "enter_order", "parse_order"]
+
+TIME_IN_FORCE = ("Unknown", "GTC", "OPG", "IOC", "FOK", "GTX", "GTD")
+_IOC, _FOK = 3, 4
+_LIMIT_TYPES = ("Limit", "StopLimit")
+_STOP_TYPES = ("StopMarket", "StopLimit")
+_SUPPORTED_TYPES = ("Market", "Limit", "StopMarket", "StopLimit")
+_EPSILON = 1e-9
+NOT_ENOUGH_FUNDS = {"status": "Rejected", "errormsg": "Not_Enough_Funds", "errorcode": 101}
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """A validated new order."""
+
+    account_id: int
+    instrument_id: int
+    side: int
+    order_type: str
+    quantity: float
+    limit_price: float
+    stop_price: float
+    client_order_id: int
+    time_in_force: int
+
+
+def parse_order(engine: Engine, params: Params) -> OrderRequest:
+    """Read and validate the order fields of ``params`` (errorcode 100/106 on bad values)."""
+    account_id = params.required_id("AccountId")
+    instrument_id = params.required_id("InstrumentId")
+    side = params.enum("Side", SIDES)
+    order_type = ORDER_TYPES[params.enum("OrderType", ORDER_TYPES)]
+    quantity = params.number("Quantity")
+    limit_price = params.number("LimitPrice", default=0.0) or 0.0
+    stop_price = params.number("StopPrice", default=0.0) or 0.0
+    client_order_id = params.id("ClientOrderId") or 0
+    time_in_force = params.enum("TimeInForce", TIME_IN_FORCE, default=1)
+    if instrument_id not in engine.catalog.instruments:
+        raise ApiError(100, f"Invalid InstrumentId: {instrument_id}")
+    if side > 1:
+        raise ApiError(100, "Side must be Buy (0) or Sell (1)")
+    if order_type not in _SUPPORTED_TYPES:
+        raise ApiError(106, f"OrderType {order_type} is not supported by the simulator")
+    if quantity is None or quantity <= 0:
+        raise ApiError(100, "Invalid Quantity: Quantity must be > 0")
+    if order_type in _LIMIT_TYPES and limit_price <= 0:
+        raise ApiError(100, f"LimitPrice must be > 0 for a {order_type} order")
+    if order_type in _STOP_TYPES and stop_price <= 0:
+        raise ApiError(100, f"StopPrice must be > 0 for a {order_type} order")
+    return OrderRequest(account_id, instrument_id, side, order_type, quantity,
+                        limit_price if order_type in _LIMIT_TYPES else 0.0, stop_price, client_order_id,
+                        time_in_force)
+
+
+def required_funds(engine: Engine, order: OrderRequest) -> tuple[int, float]:
+    """``(ProductId, quantity)`` the order needs available."""
+    instrument = engine.catalog.instruments[order.instrument_id]
+    if order.side == SELL:
+        return instrument.product1.product_id, order.quantity
+    quote = instrument.product2.product_id
+    if order.order_type == "Market":
+        _, value = engine.market.fillable(order.instrument_id, BUY, None, order.account_id, order.quantity)
+        return quote, value
+    if order.order_type == "StopMarket":
+        return quote, order.quantity * order.stop_price
+    return quote, order.quantity * order.limit_price
+
+
+def enter_order(engine: Engine, order: OrderRequest, user: User, *, orig_order_id: int = 0,
+                skip_funds_of: int | None = None) -> dict[str, Any]:
+    """Check funds, place, match and apply time in force; the SendOrder reply.
+
+    ``skip_funds_of`` is a row whose hold is released first (the order a CancelReplace replaces).
+    """
+    book = engine.book
+    product, need = required_funds(engine, order)
+    available = engine.ledger.available(order.account_id, product)
+    if skip_funds_of is not None and book.is_working(skip_funds_of):
+        available += engine.ledger.hold_of(skip_funds_of).get(product, 0.0)
+    if need > available + _EPSILON:
+        return dict(NOT_ENOUGH_FUNDS)
+    now = engine.now()
+    order_id = book.place(
+        account_id=order.account_id, instrument_id=order.instrument_id, side=SIDES[order.side],
+        order_type=order.order_type, price=order.limit_price, stop_price=order.stop_price,
+        quantity=order.quantity, at=now, client_order_id=order.client_order_id, entered_by=user.user_id,
+        orig_order_id=orig_order_id,
+    )
+    row = book.row(order_id)
+    assert row is not None
+    if order.order_type in ("Market", "Limit"):
+        limit = order.limit_price if order.order_type == "Limit" else None
+        if order.time_in_force == _FOK:
+            executable, _ = engine.market.fillable(order.instrument_id, order.side, limit, order.account_id,
+                                                   order.quantity)
+            if executable < order.quantity - _EPSILON:
+                book.cancel(row, now, NO_MORE_MARKET)
+                return {"status": "Accepted", "errormsg": "", "OrderId": order_id}
+        engine.market.match(row, now)
+        if book.is_working(row) and (order.order_type == "Market" or order.time_in_force in (_IOC, _FOK)):
+            book.cancel(row, now, NO_MORE_MARKET)
+    return {"status": "Accepted", "errormsg": "", "OrderId": order_id}

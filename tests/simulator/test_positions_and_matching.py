@@ -1,0 +1,151 @@
+"""Positions move only with fills; Hold follows open orders; SendOrder checks funds, matches
+against the book at the resting price (price-time priority, no self-trade) and honours IOC/FOK."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from apex_notebook.simulator import FakeOMS, ManualClock
+
+from .conftest import Login, call
+
+
+@pytest.fixture
+def empty() -> FakeOMS:
+    """No seeded orders: the test builds the book it needs."""
+    return FakeOMS.seeded(seed=7, accounts=14, orders_per_account=0, clock=ManualClock())
+
+
+@pytest.fixture
+def trader(empty: FakeOMS) -> httpx.Client:
+    client = httpx.Client(transport=empty.transport(), base_url=empty.url)
+    client.headers["aptoken"] = client.get("/AP/Authenticate", auth=("trader", "demo")).json()["SessionToken"]
+    return client
+
+
+def positions(client: httpx.Client, account: int) -> dict[str, dict[str, Any]]:
+    rows = call(client, "GetAccountPositions", OMSId=1, AccountId=account)
+    assert isinstance(rows, list)
+    return {row["ProductSymbol"]: row for row in rows}
+
+
+def send(client: httpx.Client, **order: Any) -> dict[str, Any]:
+    body = call(client, "SendOrder", OMSId=1, AccountId=order.pop("AccountId", 9), InstrumentId=1, **order)
+    assert isinstance(body, dict)
+    return body
+
+
+def test_seeded_accounts_cover_their_open_orders(sim: FakeOMS, login: Login) -> None:
+    ops = login("ops")
+    rows = call(ops, "GetAllAccountPositions", OMSId=1)
+    assert isinstance(rows, list) and rows
+    assert all(row["Amount"] >= row["Hold"] >= 0 for row in rows)
+    assert any(row["Hold"] > 0 for row in rows)
+    by_account = {(r["AccountId"], r["ProductId"]): r for r in rows}
+    for account in (9, 13):
+        for row in call(ops, "GetAccountPositions", OMSId=1, AccountId=account):  # type: ignore[union-attr]
+            assert by_account[(account, row["ProductId"])] == row
+
+
+def test_amount_moves_only_with_fills_and_hold_with_open_orders(empty: FakeOMS, trader: httpx.Client) -> None:
+    before = positions(trader, 9)
+    sent = send(trader, Side="Buy", OrderType="Limit", Quantity=2, LimitPrice=50_000)
+    after_send = positions(trader, 9)
+    assert after_send["USD"]["Amount"] == before["USD"]["Amount"]
+    assert after_send["USD"]["Hold"] == pytest.approx(before["USD"]["Hold"] + 100_000)
+    assert after_send["BTC"]["Hold"] == before["BTC"]["Hold"]
+    empty.fill(sent["OrderId"], 0.5)
+    filled = positions(trader, 9)
+    assert filled["BTC"]["Amount"] == pytest.approx(before["BTC"]["Amount"] + 0.5)
+    assert filled["USD"]["Amount"] == pytest.approx(before["USD"]["Amount"] - 25_000)
+    assert filled["USD"]["Hold"] == pytest.approx(before["USD"]["Hold"] + 75_000)
+    call(trader, "CancelOrder", OMSId=1, AccountId=9, OrderId=sent["OrderId"])
+    canceled = positions(trader, 9)
+    assert canceled["USD"]["Hold"] == before["USD"]["Hold"]
+    assert canceled["USD"]["Amount"] == filled["USD"]["Amount"]
+    sell = send(trader, Side="Sell", OrderType="Limit", Quantity=0.25, LimitPrice=70_000)
+    assert positions(trader, 9)["BTC"]["Hold"] == pytest.approx(0.25)
+    assert empty.order(sell["OrderId"])["OrderState"] == "Working"
+
+
+def test_not_enough_funds(empty: FakeOMS, trader: httpx.Client) -> None:
+    usd = positions(trader, 9)["USD"]
+    too_many = usd["Amount"] / 60_000 * 1.01
+    before = empty.open_order_ids()
+    rejected = send(trader, Side="Buy", OrderType="Limit", Quantity=round(too_many, 4), LimitPrice=60_000)
+    assert rejected == {"status": "Rejected", "errormsg": "Not_Enough_Funds", "errorcode": 101}
+    btc = positions(trader, 9)["BTC"]["Amount"]
+    assert send(trader, Side="Sell", OrderType="Limit", Quantity=btc + 1, LimitPrice=1)["errorcode"] == 101
+    assert send(trader, Side="Buy", OrderType="StopMarket", Quantity=round(too_many, 4),
+                StopPrice=60_000)["errorcode"] == 101
+    assert empty.open_order_ids() == before
+    # what open orders hold is not available: two orders that fit one at a time do not fit together
+    half = round(usd["Amount"] / 60_000 * 0.6, 4)
+    assert send(trader, Side="Buy", OrderType="Limit", Quantity=half, LimitPrice=60_000)["status"] == "Accepted"
+    assert send(trader, Side="Buy", OrderType="Limit", Quantity=half, LimitPrice=60_000)["errorcode"] == 101
+
+
+def make_asks(sim: FakeOMS) -> list[int]:
+    """Asks from accounts 13 and 14: 1 @ 61,000 (13), 1 @ 61,000 (14, later), 2 @ 62,000 (13)."""
+    return [sim.place_order(13, 1, "Sell", 1.0, 61_000.0), sim.place_order(14, 1, "Sell", 1.0, 61_000.0),
+            sim.place_order(13, 1, "Sell", 2.0, 62_000.0)]
+
+
+def test_a_limit_priced_through_the_book_trades_at_the_resting_prices(empty: FakeOMS, trader: httpx.Client) -> None:
+    first, second, third = make_asks(empty)
+    before9 = positions(trader, 9)
+    ops_view = {a: dict(positions_of(empty, a)) for a in (13, 14)}
+    sent = send(trader, Side="Buy", OrderType="Limit", Quantity=2.5, LimitPrice=62_500)
+    order = empty.order(sent["OrderId"])
+    assert order["OrderState"] == "FullyExecuted"
+    assert order["GrossValueExecuted"] == pytest.approx(61_000 * 2 + 62_000 * 0.5)
+    assert empty.order(first)["OrderState"] == empty.order(second)["OrderState"] == "FullyExecuted"
+    assert empty.order(third)["QuantityExecuted"] == pytest.approx(0.5)
+    after9 = positions(trader, 9)
+    assert after9["BTC"]["Amount"] == pytest.approx(before9["BTC"]["Amount"] + 2.5)
+    assert after9["USD"]["Amount"] == pytest.approx(before9["USD"]["Amount"] - 153_000)
+    assert positions_of(empty, 14)["USD"] == pytest.approx(ops_view[14]["USD"] + 61_000)
+    assert positions_of(empty, 13)["BTC"] == pytest.approx(ops_view[13]["BTC"] - 1.5)
+
+
+def positions_of(sim: FakeOMS, account: int) -> dict[str, float]:
+    with httpx.Client(transport=sim.transport(), base_url=sim.url) as ops:
+        ops.headers["aptoken"] = ops.get("/AP/Authenticate", auth=("ops", "demo")).json()["SessionToken"]
+        return {symbol: row["Amount"] for symbol, row in positions(ops, account).items()}
+
+
+def test_no_self_trade_and_no_cross_means_it_rests(empty: FakeOMS, trader: httpx.Client) -> None:
+    own = empty.place_order(9, 1, "Sell", 1.0, 60_500.0)
+    sent = send(trader, Side="Buy", OrderType="Limit", Quantity=1, LimitPrice=61_000)
+    assert empty.order(own)["OrderState"] == "Working"
+    assert empty.order(sent["OrderId"])["OrderState"] == "Working"  # rests: the only ask is its own account's
+
+
+def test_ioc_and_fok(empty: FakeOMS, trader: httpx.Client) -> None:
+    first, second, third = make_asks(empty)
+    miss = send(trader, Side="Buy", OrderType="Limit", Quantity=1, LimitPrice=60_000, TimeInForce=3)
+    order = empty.order(miss["OrderId"])
+    assert miss["status"] == "Accepted"
+    assert (order["OrderState"], order["QuantityExecuted"]) == ("Canceled", 0)
+    assert order["ChangeReason"] == order["CancelReason"] == "SystemCanceled_NoMoreMarket"
+    partial = empty.order(send(trader, Side="Buy", OrderType="Limit", Quantity=2.5, LimitPrice=61_000,
+                               TimeInForce="IOC")["OrderId"])
+    assert (partial["OrderState"], partial["QuantityExecuted"]) == ("Canceled", 2)  # both 61,000 asks; 0.5 dropped
+    assert {first, second} & empty.open_order_ids() == set()
+    fok_miss = empty.order(send(trader, Side="Buy", OrderType="Limit", Quantity=3, LimitPrice=62_000,
+                                TimeInForce=4)["OrderId"])
+    assert (fok_miss["OrderState"], fok_miss["QuantityExecuted"]) == ("Canceled", 0)  # only 2 available
+    assert empty.order(third)["QuantityExecuted"] == 0
+    fok = empty.order(send(trader, Side="Buy", OrderType="Limit", Quantity=2, LimitPrice=62_000,
+                           TimeInForce="FOK")["OrderId"])
+    assert fok["OrderState"] == "FullyExecuted" and fok["GrossValueExecuted"] == pytest.approx(124_000)
+    assert empty.order(third)["OrderState"] == "FullyExecuted"
+
+
+def test_market_order_with_an_empty_side_is_cancelled(empty: FakeOMS, trader: httpx.Client) -> None:
+    order = empty.order(send(trader, Side="Sell", OrderType="Market", Quantity=1)["OrderId"])
+    assert (order["OrderState"], order["QuantityExecuted"], order["CancelReason"]) == (
+        "Canceled", 0, "SystemCanceled_NoMoreMarket")
