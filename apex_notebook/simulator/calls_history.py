@@ -43,11 +43,12 @@ def timestamp_ms(params: Params, key: str) -> int | None:
     return value * 1000 if value < _MS_THRESHOLD else value
 
 
-def history_accounts(engine: Engine, ctx: CallContext, params: Params, call: str) -> list[int] | None:
+def history_accounts(engine: Engine, ctx: CallContext, params: Params, call: str,
+                     roles: frozenset[str] = TRADING_ROLES) -> list[int] | None:
     """The accounts a history call reads: ``[AccountId]``, or None for the whole OMS (Operator)."""
     params.require_oms(engine.config.oms_id)
     user = ctx.require_user()
-    require_role(user, TRADING_ROLES, call)
+    require_role(user, roles, call)
     account_id = params.id("AccountId")
     if account_id:
         check_account(user, account_id, engine.catalog)

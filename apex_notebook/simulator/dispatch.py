@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Literal
 
-from . import calls_auth, calls_cancel_all, calls_history, calls_info, calls_orders, calls_positions
+from . import (
+    calls_auth,
+    calls_cancel_all,
+    calls_history,
+    calls_info,
+    calls_orders,
+    calls_positions,
+    calls_trades,
+)
 from .catalog import User
 from .context import CallContext, Credentials
 from .engine import Engine
@@ -77,6 +85,9 @@ CALLS: dict[str, CallSpec] = dict([
     _spec("SendOrder", calls_orders.send_order),
     _spec("CancelOrder", calls_orders.cancel_order),
     _spec("CancelAllOrders", calls_cancel_all.cancel_all_orders),
+    _spec("GetTradesHistory", calls_trades.get_trades_history),
+    _spec("GetAccountTrades", calls_trades.get_account_trades),
+    _spec("GetOrderHistoryByOrderId", calls_trades.get_order_history_by_order_id),
 ])
 
 

@@ -19,7 +19,9 @@ from .faults import Faults
 from .ledger import Ledger
 from .market import MarketIndex
 from .recording import RecordedCall
+from .revisions import Revisions
 from .sessions import SessionStore
+from .trades import TradeLog
 
 __all__ = ["Engine"]
 
@@ -37,6 +39,10 @@ class Engine:
         self.ledger = Ledger(self.book, catalog)
         #: Resting limit orders per instrument, in price-time priority; matches incoming orders.
         self.market = MarketIndex(self.book)
+        #: One record per fill (listens to the book after the ledger).
+        self.trades = TradeLog(self.book, catalog, config.oms_id)
+        #: Every state of every order changed since start (attached after seeding).
+        self.revisions = Revisions(self.book)
         self.sessions = SessionStore()
         self.faults = Faults(clock)
         self.requests: list[RecordedCall] = []

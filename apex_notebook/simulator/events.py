@@ -4,6 +4,8 @@
 whatever caused the change (an HTTP call, a WebSocket call on any connection, a delayed
 cancel or racing fill applied by the clock, a ``FakeOMS`` helper):
 
+* ``Book.fill_listeners`` -> **OrderTradeEvent** and **AccountPositionEvent** on every fill
+  (:mod:`.trade_events`), to AccountEvents subscribers of the order's account.
 * ``Book.listeners`` -> **OrderStateEvent**, the full order object (apex-api.md §3) as it is
   right after the change, on every new order, partial or full fill and cancel. It is rendered
   only when someone subscribed to the order's account.
@@ -24,10 +26,8 @@ raised into the engine.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
-
-import orjson
 
 from .calls_cancel_all import honoured_instrument_keys
 from .catalog import User
@@ -38,25 +38,12 @@ from .orders import ORDER_TYPES
 from .params import Params
 from .permissions import OPERATOR, TRADING_ROLES
 from .replies import ApiError
-from .subscriptions import Sink, Subscriptions
+from .subscriptions import Sink, Subscriptions, event_frame
+from .trade_events import TradeEvents
 
 __all__ = ["EventHub"]
 
 _log = logging.getLogger(__name__)
-
-
-def event_frame(name: str, body: Any, targets: Iterable[tuple[Sink, int]]) -> int:
-    """Deliver one ``m:3`` frame named ``name`` to every ``(sink, i)``; returns how many.
-
-    ``o`` is encoded once and shared; only ``i`` differs per subscriber.
-    """
-    o_literal = orjson.dumps(orjson.dumps(body).decode()).decode()
-    tail = f',"n":{orjson.dumps(name).decode()},"o":{o_literal}}}'
-    sent = 0
-    for sink, seq in targets:
-        sink.deliver(f'{{"m":3,"i":{seq}{tail}')
-        sent += 1
-    return sent
 
 
 class EventHub:
@@ -70,6 +57,7 @@ class EventHub:
     def attached_to(cls, dispatcher: Dispatcher) -> EventHub:
         """A hub listening to ``dispatcher`` (every call) and its engine's book (every change)."""
         hub = cls(dispatcher.engine)
+        dispatcher.engine.book.fill_listeners.append(TradeEvents(dispatcher.engine, hub.subscriptions).filled)
         dispatcher.engine.book.listeners.append(hub.order_changed)
         dispatcher.observers.append(hub.call_finished)
         return hub

@@ -16,10 +16,15 @@ engine threads look subscribers up while the event loop adds and drops connectio
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-__all__ = ["ACCOUNT_EVENTS", "ORDER_STATE_EVENTS", "Sink", "Stream", "SubscriptionChange", "Subscriptions"]
+import orjson
+
+__all__ = [
+    "ACCOUNT_EVENTS", "ORDER_STATE_EVENTS", "Sink", "Stream", "SubscriptionChange", "Subscriptions", "event_frame",
+]
 
 Stream = Literal["AccountEvents", "OrderStateEvents"]
 ACCOUNT_EVENTS: Stream = "AccountEvents"
@@ -132,3 +137,17 @@ class Subscriptions:
         with self._lock:
             return sum(1 for sinks in self._by_account.values() for each in sinks
                        if sink is None or each is sink)
+
+
+def event_frame(name: str, body: Any, targets: Iterable[tuple[Sink, int]]) -> int:
+    """Deliver one ``m:3`` frame named ``name`` to every ``(sink, i)``; returns how many.
+
+    ``o`` is encoded once and shared; only ``i`` differs per subscriber.
+    """
+    o_literal = orjson.dumps(orjson.dumps(body).decode()).decode()
+    tail = f',"n":{orjson.dumps(name).decode()},"o":{o_literal}}}'
+    sent = 0
+    for sink, seq in targets:
+        sink.deliver(f'{{"m":3,"i":{seq}{tail}')
+        sent += 1
+    return sent
