@@ -1,4 +1,8 @@
-"""``GetOrdersHistory``: order rows in any state, filtered, newest first, paged.
+"""``GetOrdersHistory``, ``GetOrders``, ``GetOrderHistory``: order rows in any state, newest first, paged.
+
+``GetOrders`` (4.x) and ``GetOrderHistory`` (3.x) take the same filters and paging as
+``GetOrdersHistory`` below but always one ``AccountId`` (required); ``GetOrderHistory`` is also
+open to AccountReadOnly. Each order appears once, in its latest state.
 
 Request ``{"OMSId", "AccountId", "InstrumentId", "OrderState", "OrderId", "ClientOrderId",
 "StartTimestamp", "EndTimestamp", "StartIndex", "Depth"}`` (all but OMSId optional here).
@@ -27,10 +31,12 @@ from .context import CallContext
 from .engine import Engine
 from .orders import ORDER_STATES
 from .params import Params
-from .permissions import OPERATOR, TRADING_ROLES, check_account, require_role
+from .permissions import ALL_ROLES, OPERATOR, TRADING_ROLES, account_call, check_account, require_role
 from .replies import ApiError
 
-__all__ = ["get_orders_history", "history_accounts", "timestamp_ms"]
+__all__ = [
+    "get_order_history", "get_orders", "get_orders_history", "history_accounts", "timestamp_ms",
+]
 
 _MS_THRESHOLD = 10**11
 
@@ -74,7 +80,22 @@ def _candidates(engine: Engine, accounts: list[int] | None, order_id: int | None
 
 def get_orders_history(engine: Engine, ctx: CallContext, params: Params) -> Any:
     """``GetOrdersHistory`` of one account (or, for an Operator, the OMS): newest first, paged."""
-    accounts = history_accounts(engine, ctx, params, "GetOrdersHistory")
+    return _history(engine, params, history_accounts(engine, ctx, params, "GetOrdersHistory"))
+
+
+def get_orders(engine: Engine, ctx: CallContext, params: Params) -> Any:
+    """``GetOrders`` (4.x): the latest state of each order of one account; GetOrdersHistory's filters."""
+    account_id = account_call(engine, ctx, params, TRADING_ROLES, "GetOrders")
+    return _history(engine, params, [account_id])
+
+
+def get_order_history(engine: Engine, ctx: CallContext, params: Params) -> Any:
+    """``GetOrderHistory`` (3.x; Operator, Trading, AccountReadOnly): one account's orders, newest first."""
+    account_id = account_call(engine, ctx, params, ALL_ROLES, "GetOrderHistory")
+    return _history(engine, params, [account_id])
+
+
+def _history(engine: Engine, params: Params, accounts: list[int] | None) -> list[dict[str, Any]]:
     instrument_id = instrument_filter(engine, params)
     state = params.enum("OrderState", ORDER_STATES, default=0) if params.has("OrderState") else None
     order_id = params.id("OrderId")

@@ -12,7 +12,7 @@ from .permissions import ALL_ROLES, OPERATOR, account_call
 from .replies import ApiError
 
 __all__ = [
-    "get_account_info", "get_instrument", "get_instruments", "get_products", "get_user_account_infos",
+    "get_account_info", "get_instrument", "get_instruments", "get_product", "get_products", "get_user_account_infos",
     "get_user_accounts", "get_user_info", "get_user_permissions",
 ]
 
@@ -84,6 +84,16 @@ def get_products(engine: Engine, ctx: CallContext, params: Params) -> Any:
     """``GetProducts`` (public)."""
     params.require_oms(engine.config.oms_id)
     return [product.to_apex(engine.config.oms_id) for product in engine.catalog.products.values()]
+
+
+def get_product(engine: Engine, ctx: CallContext, params: Params) -> Any:
+    """``GetProduct`` (public); an unknown ProductId gets errorcode 104."""
+    params.require_oms(engine.config.oms_id)
+    product_id = params.required_id("ProductId")
+    product = engine.catalog.products.get(product_id)
+    if product is None:
+        raise ApiError(104, f"Product {product_id} not found")
+    return product.to_apex(engine.config.oms_id)
 
 
 def get_instruments(engine: Engine, ctx: CallContext, params: Params) -> Any:

@@ -17,7 +17,9 @@ from .params import Params
 from .permissions import ALL_ROLES, TRADING_ROLES, account_call, check_account, require_role
 from .replies import ApiError, standard_ok
 
-__all__ = ["cancel_order", "get_open_orders", "get_order_status", "instrument_filter", "send_order"]
+__all__ = [
+    "cancel_order", "get_open_orders", "get_order_status", "instrument_filter", "order_row", "send_order",
+]
 
 
 def instrument_filter(engine: Engine, params: Params, key: str = "InstrumentId") -> int | None:
@@ -37,7 +39,8 @@ def get_open_orders(engine: Engine, ctx: CallContext, params: Params) -> Any:
     return [engine.book.render(row) for row in engine.book.open_rows([account_id], instrument_id)]
 
 
-def _order_row(engine: Engine, ctx: CallContext, params: Params, call: str) -> int:
+def order_row(engine: Engine, ctx: CallContext, params: Params, call: str) -> int:
+    """The row of the order named by ``OrderId`` (else the account's most recent); checks role and account."""
     params.require_oms(engine.config.oms_id)
     account_id = params.id("AccountId")
     order_id = params.id("OrderId")
@@ -66,7 +69,7 @@ def _order_row(engine: Engine, ctx: CallContext, params: Params, call: str) -> i
 
 def get_order_status(engine: Engine, ctx: CallContext, params: Params) -> Any:
     """``GetOrderStatus``: one order object, any state (most recent of the account without OrderId)."""
-    return engine.book.render(_order_row(engine, ctx, params, "GetOrderStatus"))
+    return engine.book.render(order_row(engine, ctx, params, "GetOrderStatus"))
 
 
 def send_order(engine: Engine, ctx: CallContext, params: Params) -> Any:
@@ -89,7 +92,7 @@ def cancel_order(engine: Engine, ctx: CallContext, params: Params) -> Any:
     params.require_oms(engine.config.oms_id)
     if not params.id("OrderId"):
         raise ApiError(100, "OrderId is required")
-    row = _order_row(engine, ctx, params, "CancelOrder")
+    row = order_row(engine, ctx, params, "CancelOrder")
     if not engine.book.is_working(row):
         state = ORDER_STATES[engine.book.table.state[row]]
         raise ApiError(101, f"Order {FIRST_ORDER_ID + row} is {state}, not Working")

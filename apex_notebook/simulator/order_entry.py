@@ -27,7 +27,10 @@ from .orders import NO_MORE_MARKET, ORDER_TYPES, SIDES
 from .params import Params
 from .replies import ApiError
 
-__all__ = ["TIME_IN_FORCE", "OrderRequest", "enter_order", "parse_order"]
+__all__ = [
+    "NOT_ENOUGH_FUNDS", "TIME_IN_FORCE", "OrderRequest", "enter_order", "funds_ok", "parse_order", "place_order",
+    "required_funds",
+]
 
 TIME_IN_FORCE = ("Unknown", "GTC", "OPG", "IOC", "FOK", "GTX", "GTD")
 _IOC, _FOK = 3, 4
@@ -95,19 +98,18 @@ def required_funds(engine: Engine, order: OrderRequest) -> tuple[int, float]:
     return quote, order.quantity * order.limit_price
 
 
-def enter_order(engine: Engine, order: OrderRequest, user: User, *, orig_order_id: int = 0,
-                skip_funds_of: int | None = None) -> dict[str, Any]:
-    """Check funds, place, match and apply time in force; the SendOrder reply.
-
-    ``skip_funds_of`` is a row whose hold is released first (the order a CancelReplace replaces).
-    """
-    book = engine.book
+def funds_ok(engine: Engine, order: OrderRequest, release_row: int | None = None) -> bool:
+    """True if the account can cover ``order`` (counting ``release_row``'s hold as free)."""
     product, need = required_funds(engine, order)
     available = engine.ledger.available(order.account_id, product)
-    if skip_funds_of is not None and book.is_working(skip_funds_of):
-        available += engine.ledger.hold_of(skip_funds_of).get(product, 0.0)
-    if need > available + _EPSILON:
-        return dict(NOT_ENOUGH_FUNDS)
+    if release_row is not None and engine.book.is_working(release_row):
+        available += engine.ledger.hold_of(release_row).get(product, 0.0)
+    return need <= available + _EPSILON
+
+
+def place_order(engine: Engine, order: OrderRequest, user: User, orig_order_id: int = 0) -> int:
+    """Place a validated, funded order now, match it and apply its time in force; its OrderId."""
+    book = engine.book
     now = engine.now()
     order_id = book.place(
         account_id=order.account_id, instrument_id=order.instrument_id, side=SIDES[order.side],
@@ -124,8 +126,15 @@ def enter_order(engine: Engine, order: OrderRequest, user: User, *, orig_order_i
                                                    order.quantity)
             if executable < order.quantity - _EPSILON:
                 book.cancel(row, now, NO_MORE_MARKET)
-                return {"status": "Accepted", "errormsg": "", "OrderId": order_id}
+                return order_id
         engine.market.match(row, now)
         if book.is_working(row) and (order.order_type == "Market" or order.time_in_force in (_IOC, _FOK)):
             book.cancel(row, now, NO_MORE_MARKET)
-    return {"status": "Accepted", "errormsg": "", "OrderId": order_id}
+    return order_id
+
+
+def enter_order(engine: Engine, order: OrderRequest, user: User) -> dict[str, Any]:
+    """Check funds, then place, match and apply time in force; the SendOrder reply."""
+    if not funds_ok(engine, order):
+        return dict(NOT_ENOUGH_FUNDS)
+    return {"status": "Accepted", "errormsg": "", "OrderId": place_order(engine, order, user)}

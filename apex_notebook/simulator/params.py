@@ -44,6 +44,13 @@ class Params:
                 raise ApiError(100, error.detail) from None
             self._values[fold_key(key)] = (key, value)
 
+    def with_defaults(self, defaults: Mapping[str, Any]) -> Params:
+        """A copy in which keys absent (or null) here take their value from ``defaults``."""
+        merged = {original: value for original, value in self._values.values() if value is not None}
+        folded = {fold_key(key) for key in merged}
+        merged.update({key: value for key, value in defaults.items() if fold_key(key) not in folded})
+        return Params(merged)
+
     def has(self, key: str) -> bool:
         """True if ``key`` is present with a non-null value."""
         return self.get(key) is not None
