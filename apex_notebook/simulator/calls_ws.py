@@ -4,7 +4,8 @@
   helper's ``authCode`` completes 2FA in the same call) or ``{"SessionToken"}`` to re-attach a
   session issued elsewhere (e.g. by HTTP ``Authenticate``). Replies
   ``{"Authenticated": true, "SessionToken", "UserId"}``; a 2FA user without ``authCode`` gets
-  ``Requires2FA`` and a ``TwoFAToken`` to finish with ``Authenticate2FA``.
+  ``Requires2FA`` and a ``TwoFAToken`` to finish with ``Authenticate2FA``. ``UserId`` is an int,
+  or its text with ``SimConfig.web_auth_user_id = "string"``.
 * ``SubscribeAccountEvents`` / ``SubscribeOrderStateEvents`` and their ``UnSubscribe`` calls:
   ``{"OMSId", "AccountId"}`` (+ optional ``InstrumentId`` for OrderStateEvents). Open to
   Operator, Trading and AccountReadOnly, on accounts the caller may see (errorcode 20
@@ -43,18 +44,23 @@ def web_authenticate_user(engine: Engine, ctx: CallContext, params: Params) -> A
         user_id = engine.sessions.resolve(token, now, engine.config.session_ttl)
         if user_id is None:
             raise LoginError("Invalid or expired SessionToken")
-        return {"Authenticated": True, "SessionToken": token.strip(), "UserId": user_id}
+        return {"Authenticated": True, "SessionToken": token.strip(), "UserId": _user_id(engine, user_id)}
     user = login_user(engine, ctx, params)
     code = params.text("authCode")
     if user.two_factor_code is not None:
         if code is None:
             pending = engine.sessions.open_pending(user.user_id, now)
-            return {"Authenticated": True, "UserId": user.user_id, "Requires2FA": True, "AuthType": "Google",
-                    "TwoFAType": "Google", "TwoFAToken": pending, "errormsg": None}
+            return {"Authenticated": True, "UserId": _user_id(engine, user.user_id), "Requires2FA": True,
+                    "AuthType": "Google", "TwoFAType": "Google", "TwoFAToken": pending, "errormsg": None}
         if not hmac.compare_digest(code.strip().encode(), user.two_factor_code.encode()):
             raise LoginError("Invalid 2FA code")
     return {"Authenticated": True, "SessionToken": engine.sessions.open(user.user_id, now),
-            "UserId": user.user_id}
+            "UserId": _user_id(engine, user.user_id)}
+
+
+def _user_id(engine: Engine, user_id: int) -> int | str:
+    """``UserId`` as ``SimConfig.web_auth_user_id`` says (an int, or its decimal text)."""
+    return str(user_id) if engine.config.web_auth_user_id == "string" else user_id
 
 
 def subscription_handler(stream: Stream, subscribe: bool, call: str) -> CallSpec:

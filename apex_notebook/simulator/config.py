@@ -15,7 +15,7 @@ from typing import Any
 
 __all__ = [
     "HISTORY_ALL_ACCOUNTS_MODES", "HISTORY_TIME_FIELDS", "INSTRUMENT_KEY_MODES", "TRADING_ALL_ACCOUNTS_MODES",
-    "SimConfig",
+    "UNKNOWN_CALL_MODES", "USER_ID_TYPES", "SimConfig",
 ]
 
 #: Which CancelAllOrders instrument-key spelling the gateway honours.
@@ -26,9 +26,14 @@ TRADING_ALL_ACCOUNTS_MODES = ("refuse", "associated")
 HISTORY_TIME_FIELDS = ("LastUpdatedTime", "ReceiveTime")
 #: What an Operator's GetOrdersHistory with AccountId 0/omitted does.
 HISTORY_ALL_ACCOUNTS_MODES = ("operator", "refuse")
+#: How a call name the OMS does not serve is answered.
+UNKNOWN_CALL_MODES = ("error106", "m1", "http404")
+#: The JSON type of ``UserId`` in the WebAuthenticateUser reply.
+USER_ID_TYPES = ("int", "string")
 _CHOICES: dict[str, tuple[str, ...]] = {
     "instrument_key": INSTRUMENT_KEY_MODES, "trading_all_accounts": TRADING_ALL_ACCOUNTS_MODES,
     "history_time_field": HISTORY_TIME_FIELDS, "history_all_accounts": HISTORY_ALL_ACCOUNTS_MODES,
+    "unknown_call": UNKNOWN_CALL_MODES, "web_auth_user_id": USER_ID_TYPES,
 }
 
 
@@ -80,6 +85,13 @@ class SimConfig:
             leaves out accounts holding no positions) while they still exist, hold orders and
             are cancelled by an OMS-wide CancelAllOrders. Any iterable of ints; stored as a
             frozenset.
+        unknown_call: how a call name the OMS does not serve is answered. ``"error106"``
+            (default): the standard error 106 "Operation Not Supported" — HTTP 200, WebSocket
+            ``m:5`` (npm alphapoint-apex-api 3.2.19 never settles an ``m:5``). ``"m1"``: the
+            same error, but in ``m:1`` over WebSocket. ``"http404"``: HTTP 404 with a plain
+            ``Not Found`` body (ccxt raises AuthenticationError on any 404); WebSocket as default.
+        web_auth_user_id: JSON type of ``UserId`` in the WebAuthenticateUser reply: ``"int"``
+            (default, ``"UserId": 1``) or ``"string"`` (``"UserId": "1"``), as some gateways send.
     """
 
     instrument_key: str = "both"
@@ -95,6 +107,8 @@ class SimConfig:
     history_time_field: str = "LastUpdatedTime"
     history_all_accounts: str = "operator"
     enumeration_hides: frozenset[int] = frozenset()
+    unknown_call: str = "error106"
+    web_auth_user_id: str = "int"
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, _validate(name, value))

@@ -102,7 +102,9 @@ class Outcome:
     """The result of one call, before any transport encodes it.
 
     ``delay`` is how long the transport must wait before replying (latency, plus the hang
-    time when ``hang`` is set); ``status`` is the injected HTTP status of a ``"status"`` fault.
+    time when ``hang`` is set); ``status`` is the injected HTTP status of a ``"status"`` fault;
+    ``unknown_call`` marks the 106 reply to a name this OMS does not serve (the gateways shape
+    it per ``SimConfig.unknown_call``).
     """
 
     kind: OutcomeKind
@@ -110,6 +112,7 @@ class Outcome:
     status: int | None = None
     delay: float = 0.0
     hang: bool = False
+    unknown_call: bool = False
 
     @property
     def status_line(self) -> str:
@@ -160,9 +163,10 @@ class Dispatcher:
                 observer(canonical, payload, context, kind, body)
             if decision.malformed:
                 kind = "malformed"
+            unknown = spec is None and rejection is None and kind == "error"
             if decision.hang:
-                return Outcome(kind, body, delay=delay + decision.hang, hang=True)
-            return Outcome(kind, body, delay=delay)
+                return Outcome(kind, body, delay=delay + decision.hang, hang=True, unknown_call=unknown)
+            return Outcome(kind, body, delay=delay, unknown_call=unknown)
 
     def _identify(self, credentials: Credentials, now: float) -> tuple[User | None, str]:
         engine = self.engine

@@ -15,7 +15,9 @@ Shared by the in-process httpx transport and the ASGI server, so both behave ide
 * Status codes: replies and standard errors 200; missing/expired session or failed login
   ``SimConfig.unauthenticated_status`` (401 or 404) with the JSON body; rate limit 429 with
   plain text ``TOO MANY REQUESTS``; injected statuses with a plain-text reason; malformed
-  fault: 200, ``application/json``, the first half of the real reply (so not JSON).
+  fault: 200, ``application/json``, the first half of the real reply (so not JSON). Unknown
+  call names: 200 with errorcode 106, or 404 ``Not Found`` text when
+  ``SimConfig.unknown_call == "http404"``.
 """
 
 from __future__ import annotations
@@ -162,6 +164,8 @@ class HttpGateway:
         if outcome.kind == "malformed":
             whole = orjson.dumps(outcome.body)
             return reply(200, whole[: max(1, len(whole) // 2)])
+        if outcome.unknown_call and self.config.unknown_call == "http404":
+            return reply(404, b"Not Found", _TEXT)
         body = orjson.dumps(outcome.body)
         if outcome.kind == "unauthenticated":
             return reply(self.config.unauthenticated_status, body)

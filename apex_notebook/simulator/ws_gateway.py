@@ -11,7 +11,8 @@ An ASGI handler for ``websocket`` scopes (``SimulatorApp.websocket_handler``). E
   can be recovered) answers: text that is not a JSON object, missing or mistyped frame keys,
   frames over ``SimConfig.max_body_bytes`` (1 MiB; frames over uvicorn's 16 MiB ``ws_max_size``
   are closed by the protocol layer with 1009), binary frames, unknown call names (errorcode
-  106, as over HTTP). Bad JSON in ``o`` or a non-object ``o`` is errorcode 100 in ``m:1``.
+  106, as over HTTP; ``m:1`` instead when ``SimConfig.unknown_call == "m1"``). Bad JSON in
+  ``o`` or a non-object ``o`` is errorcode 100 in ``m:1``.
 * **Auth is per connection**: a successful AuthenticateUser, WebAuthenticateUser,
   Authenticate2FA or Authenticate attaches its SessionToken to the connection (a 2FA login
   keeps its TwoFAToken for Authenticate2FA); LogOut ends the session and drops the
@@ -242,23 +243,22 @@ class WsGateway:
             token, user_id = body.get("SessionToken"), body.get("UserId")
             pending = body.get("TwoFAToken") or body.get("Pending2FaToken")
             if isinstance(token, str) and token:
-                if conn.user_id is not None and user_id != conn.user_id:
+                if conn.user_id is not None and str(user_id) != str(conn.user_id):
                     self.hub.subscriptions.drop(conn)
                 conn.session_token, conn.pending_2fa = token, None
-                conn.user_id = user_id if isinstance(user_id, int) else None
+                conn.user_id = int(user_id) if isinstance(user_id, int | str) and str(user_id).isdecimal() else None
             elif isinstance(pending, str) and pending:
                 conn.pending_2fa = pending
         return body
 
-    @staticmethod
-    def _encode(i: int, n: str, spec: CallSpec | None, outcome: Outcome, body: Any) -> str:
+    def _encode(self, i: int, n: str, spec: CallSpec | None, outcome: Outcome, body: Any) -> str:
         if outcome.kind == "rate_limited":
             return encode(ERROR, i, n, {"result": False, "errormsg": "TOO MANY REQUESTS", "errorcode": 429,
                                         "detail": "rate limit exceeded (simulated)"})
         if outcome.kind == "status":
             return encode(ERROR, i, n, standard_error(102, f"injected fault: HTTP {outcome.status_line}"))
         if spec is None:
-            return encode(ERROR, i, n, body)
+            return encode(REPLY if self.config.unknown_call == "m1" else ERROR, i, n, body)
         if outcome.kind == "malformed":
             whole = encode(REPLY, i, n, body)
             return whole[: max(1, len(whole) // 2)]
