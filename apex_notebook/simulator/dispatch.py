@@ -24,6 +24,7 @@ from http import HTTPStatus
 from typing import Any, Literal
 
 from . import (
+    calls_ancillary,
     calls_auth,
     calls_cancel_all,
     calls_history,
@@ -94,6 +95,10 @@ CALLS: dict[str, CallSpec] = dict([
     _spec("GetTradesHistory", calls_trades.get_trades_history),
     _spec("GetAccountTrades", calls_trades.get_account_trades),
     _spec("GetOrderHistoryByOrderId", calls_trades.get_order_history_by_order_id),
+    _spec("GetAccountTransactions", calls_ancillary.get_account_transactions),
+    _spec("GetOrderFee", calls_ancillary.get_order_fee),
+    *[_spec(name, calls_ancillary.empty_list_call(name))
+      for name in ("GetDeposits", "GetWithdraws", "GetOpenTradeReports", "GetOpenQuotes")],
 ])
 
 

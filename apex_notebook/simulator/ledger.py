@@ -13,13 +13,29 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from .book import Book, Fill
 from .catalog import Catalog
+from .orders import FIRST_ORDER_ID
 
-__all__ = ["Ledger", "holds", "row_hold"]
+__all__ = ["Entry", "Ledger", "holds", "row_hold"]
 
 _FUNDING_USD = (250_000.0, 1_000_000.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One movement of one product on one account (a GetAccountTransactions row)."""
+
+    account_id: int
+    product_id: int
+    amount: float
+    balance: float
+    kind: str
+    reference_id: int
+    counterparty: int
+    at_ms: int
 
 
 def row_hold(book: Book, catalog: Catalog, row: int) -> tuple[int, float]:
@@ -49,6 +65,9 @@ class Ledger:
         self.book = book
         self.catalog = catalog
         self._amounts: dict[int, dict[int, float]] = {}
+        #: Movements since the opening balances, per account, oldest first.
+        self.journal: dict[int, list[Entry]] = {}
+        self._journaling = False
         book.fill_listeners.append(self.apply)
 
     def amount(self, account_id: int, product_id: int) -> float:
@@ -64,11 +83,16 @@ class Ledger:
         product, quantity = row_hold(self.book, self.catalog, row)
         return {product: quantity}
 
-    def credit(self, account_id: int, product_id: int, quantity: float) -> None:
-        """Add (or, negative, take) ``quantity`` of a product."""
+    def credit(self, account_id: int, product_id: int, quantity: float, reference: tuple[str, int, int, int]) -> None:
+        """Add (or, negative, take) ``quantity`` of a product; ``reference`` = (kind, id, counterparty, ms)."""
         amounts = self._amounts.setdefault(account_id, {})
         decimals = self.catalog.products[product_id].decimal_places + 4
         amounts[product_id] = round(amounts.get(product_id, 0.0) + quantity, decimals)
+        if self._journaling:
+            kind, reference_id, counterparty, at_ms = reference
+            self.journal.setdefault(account_id, []).append(
+                Entry(account_id, product_id, quantity, amounts[product_id], kind, reference_id, counterparty, at_ms)
+            )
 
     def apply(self, fill: Fill) -> None:
         """Move the products of one fill (book listener)."""
@@ -76,11 +100,14 @@ class Ledger:
         instrument = self.catalog.instruments[table.instrument[fill.row]]
         account = table.account[fill.row]
         sign = 1.0 if table.side[fill.row] == 0 else -1.0
-        self.credit(account, instrument.product1.product_id, sign * fill.quantity)
-        self.credit(account, instrument.product2.product_id, -sign * fill.quantity * fill.price)
+        counterparty = table.account[fill.counter_row] if fill.counter_row is not None else 0
+        reference = ("Trade", FIRST_ORDER_ID + fill.row, counterparty, fill.at_ms)
+        self.credit(account, instrument.product1.product_id, sign * fill.quantity, reference)
+        self.credit(account, instrument.product2.product_id, -sign * fill.quantity * fill.price, reference)
 
-    def fund_opening_balances(self, seed: int) -> None:
-        """Set every account's opening Amounts: what its open orders hold plus a seeded reserve."""
+    def fund_opening_balances(self, seed: int, at_ms: int) -> None:
+        """Set every account's opening Amounts (what its open orders hold plus a seeded reserve),
+        then journal every later movement; the opening balances are journaled as deposits at ``at_ms``."""
         accounts = self.catalog.accounts
         for account_id in accounts:
             held = holds(self.book, self.catalog, account_id)
@@ -90,3 +117,6 @@ class Ledger:
                 reserve = rng.uniform(*_FUNDING_USD) / product.usd_rate
                 amounts[product.product_id] = round(held[product.product_id] + reserve, product.decimal_places)
             self._amounts[account_id] = amounts
+            self.journal[account_id] = [Entry(account_id, product_id, amount, amount, "Deposit", 0, 0, at_ms)
+                                        for product_id, amount in amounts.items()]
+        self._journaling = True

@@ -48,7 +48,7 @@ class FakeOMS:
         catalog = build_catalog(accounts)
         self._engine = Engine(catalog=catalog, config=self.config, clock=self.clock, seed=seed)
         seed_orders(self._engine.book, self._engine.catalog, seed, orders_per_account, self.clock.now())
-        self._engine.ledger.fund_opening_balances(seed)
+        self._engine.ledger.fund_opening_balances(seed, round(self.clock.now() * 1000))
         self._engine.revisions.attach()
         self.dispatcher = Dispatcher(self._engine)
         self.gateway = HttpGateway(self.dispatcher, self.config)
