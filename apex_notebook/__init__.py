@@ -15,8 +15,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from apex_notebook.audit.journal import Journal
+from apex_notebook.cancel.plan import CancelPlan
+from apex_notebook.cancel.result import CancelResult
+from apex_notebook.cancel.scope import ALL, CancelScope
 from apex_notebook.client import Client
-from apex_notebook.errors import (
+from apex_notebook.wire.errors import (
     AlreadyExecutedError,
     ApexError,
     AuthenticationError,
@@ -36,14 +40,11 @@ from apex_notebook.errors import (
     ServerError,
     TransportError,
 )
-from apex_notebook.journal import Journal
-from apex_notebook.plan import CancelPlan
-from apex_notebook.result import CancelResult
-from apex_notebook.scope import ALL, CancelScope
 
 if TYPE_CHECKING:
-    from apex_notebook import plots, simulator
-    from apex_notebook.panel import CancelPanel
+    from apex_notebook import simulator
+    from apex_notebook.ui import plots
+    from apex_notebook.ui.panel import CancelPanel
 
 __version__ = "0.1.0"
 
@@ -77,13 +78,13 @@ __all__ = [
     "simulator",
 ]
 
-_LAZY_MODULES = {"plots": "apex_notebook.plots", "simulator": "apex_notebook.simulator"}
+_LAZY_MODULES = {"plots": "apex_notebook.ui.plots", "simulator": "apex_notebook.simulator"}
 
 
 def __getattr__(name: str) -> Any:
     """Load the heavy parts (widgets, matplotlib, the simulator) only when they are first used."""
     if name == "CancelPanel":
-        return importlib.import_module("apex_notebook.panel").CancelPanel
+        return importlib.import_module("apex_notebook.ui.panel").CancelPanel
     if name in _LAZY_MODULES:
         return importlib.import_module(_LAZY_MODULES[name])
     raise AttributeError(f"module 'apex_notebook' has no attribute {name!r}")

@@ -84,7 +84,7 @@ def _banner(url: str, args: argparse.Namespace, orders: int) -> str:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from apex_notebook.simulator import FakeOMS, SimConfig
+    from apex_notebook.simulator import FakeOMS, SimConfig  # deferred: uvicorn loads only for this command
 
     try:
         config = SimConfig(instrument_key=args.instrument_key, trading_all_accounts=args.trading_all_accounts,
@@ -125,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "simulate":
         return _simulate(args)
     if args.command == "demo":
-        from apex_notebook.demo import run_demo
+        from apex_notebook.demo import run_demo  # deferred: the demo's JupyterLab machinery
 
         return run_demo(args.dir.resolve(), args.port, args.simulator_port, open_browser=not args.no_browser)
     parser.print_help()

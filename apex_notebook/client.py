@@ -15,23 +15,24 @@ out on :meth:`close` (or at the end of a ``with`` block).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 import pandas as pd
 
-from apex_notebook import snapshot
-from apex_notebook.config import Settings
-from apex_notebook.errors import ApexError, BadResponseError, ScopeError
-from apex_notebook.rpc import Rpc
-from apex_notebook.scope import ALL, _AllType, cancel_all_payload
-from apex_notebook.session import ApexAuth, Credentials, login
-
-if TYPE_CHECKING:
-    from apex_notebook.plan import CancelPlan
-    from apex_notebook.result import CancelResult
+from apex_notebook.audit.journal import DEFAULT_PATH, Journal
+from apex_notebook.cancel.execute import execute_plan
+from apex_notebook.cancel.plan import CancelPlan, make_plan
+from apex_notebook.cancel.result import CancelResult, empty_result_frame
+from apex_notebook.cancel.scope import ALL, cancel_all_payload
+from apex_notebook.frames import snapshots
+from apex_notebook.wire.accounts import account_ids
+from apex_notebook.wire.errors import ApexError, BadResponseError, ScopeError
+from apex_notebook.wire.ids import _AllType
+from apex_notebook.wire.rpc import Rpc, Transport, is_read, open_http
+from apex_notebook.wire.session import ApexAuth, Credentials, login
+from apex_notebook.wire.settings import Settings
 
 __all__ = ["Client", "normalize_base_url"]
 
@@ -68,11 +69,11 @@ class Client:
         user_id: int | None = None,
         two_factor: str | Callable[[], str] | None = None,
         oms_id: int = 1,
-        transport: httpx.BaseTransport | None = None,
+        transport: Transport | None = None,
         timeout: float = 10.0,
         max_concurrency: int = 16,
         max_rate: float | None = None,
-        journal: Any = None,
+        journal: Journal | None = None,
         progress: bool = True,
         max_retries: int = 3,
         backoff: float = 0.25,
@@ -91,17 +92,12 @@ class Client:
         self.permissions: frozenset[str] = frozenset()
         #: True when the user has the Operator permission (may act on any account).
         self.is_operator = False
-        from apex_notebook.result import empty_result_frame  # the result layer sits above the client
-
         #: Every executed CancelResult's per-order rows of this session (typed, empty at first).
         self.results: pd.DataFrame = empty_result_frame()
         self._creds = Credentials(username=username, password=password, api_key=api_key,
                                   api_secret=api_secret, user_id=user_id, two_factor=two_factor)
         self._auth = ApexAuth(self._login_token)
-        pool = max_concurrency + 2
-        limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
-        self._http = httpx.Client(transport=transport, timeout=timeout, auth=self._auth, limits=limits,
-                                  headers={"User-Agent": "apex-notebook"})
+        self._http = open_http(transport, timeout=timeout, max_concurrency=max_concurrency, auth=self._auth)
         self._rpc = Rpc(self._http, self.base_url, max_retries=max_retries, backoff=backoff,
                         max_rate=max_rate)
         try:
@@ -114,7 +110,7 @@ class Client:
 
     @classmethod
     def from_env(cls, settings: Settings | None = None, **kwargs: Any) -> Client:
-        """A client from the ``APEX_*`` variables (see :mod:`apex_notebook.config`); keyword arguments win."""
+        """A client from the ``APEX_*`` variables (see :mod:`apex_notebook.wire.settings`); keyword arguments win."""
         s = settings or Settings.from_env()
         options: dict[str, Any] = {"username": s.username, "password": s.password, "api_key": s.api_key,
                                    "api_secret": s.api_secret, "user_id": s.user_id, "oms_id": s.oms_id,
@@ -188,18 +184,18 @@ class Client:
     # -- snapshots ---------------------------------------------------------------------------------
     def accounts(self) -> pd.DataFrame:
         """account_id, account_name and permission (the user's role) of every visible account."""
-        return snapshot.accounts(self)
+        return snapshots.accounts(self)
 
     def account_ids(self) -> list[int]:
         """Ids of every account the user can see (an Operator: every account of the OMS), sorted.
 
         Cheaper than :meth:`accounts` (no GetAccountInfo per account).
         """
-        return snapshot.account_ids(self)
+        return account_ids(self)
 
     def instruments(self) -> pd.DataFrame:
         """Every instrument: id, symbol, products, session status, increments."""
-        return snapshot.instruments(self)
+        return snapshots.instruments(self)
 
     def instrument_symbols(self) -> dict[int, str]:
         """instrument id -> symbol."""
@@ -215,24 +211,35 @@ class Client:
         instrument_id, extra_fields. Raises PartialSnapshotError if any account failed (unless
         ``strict=False``: then the partial frame is returned with a warning).
         """
-        return snapshot.open_orders(self, account_id, instrument_id, strict=strict)
+        return snapshots.open_orders(self, account_id, instrument_id, strict=strict)
 
     def order_history(self, account_id: int, start: Any = None, end: Any = None) -> pd.DataFrame:
         """GetOrdersHistory of one account as the typed order frame (newest first)."""
-        return snapshot.order_history(self, account_id, start, end)
+        return snapshots.order_history(self, account_id, start, end)
+
+    def read(self, name: str, payload: Mapping[str, Any], *, expect: type | None = None) -> Any:
+        """One read-only APEX call (``Get*``, ``Ping``); anything that could change state is refused."""
+        if not is_read(name):
+            raise ApexError(f"{name!r} is not a read; nothing was sent. Use call() for other calls", call=name)
+        return self._rpc.call(name, payload, expect=expect)
 
     # -- cancel flow (delegations) ---------------------------------------------------------------
     def preview(self, scope: Any) -> CancelPlan:
         """Freeze the orders a CancelAllOrders scope would hit into a CancelPlan."""
-        from apex_notebook.plan import make_plan
-
         return make_plan(self, scope)
 
-    def execute(self, plan: CancelPlan, **kwargs: Any) -> CancelResult:
-        """Execute a plan (reason=, confirm=, ...); see ``apex_notebook.execute.execute_plan``."""
-        from apex_notebook.execute import execute_plan
+    def execute(self, plan: CancelPlan, *, journal: Journal | None = None, **kwargs: Any) -> CancelResult:
+        """Execute a plan (reason=, confirm=, ...); see ``apex_notebook.cancel.execute.execute_plan``.
 
-        return execute_plan(self, plan, **kwargs)
+        ``journal``: this argument, else the client's ``journal``, else ``Journal("apex-journal.sqlite")``
+        in the working directory (which then becomes the client's journal, so ``apex.journal`` always
+        names where the record went).
+        """
+        if journal is None:
+            if self.journal is None:
+                self.journal = Journal(DEFAULT_PATH)
+            journal = self.journal
+        return execute_plan(self, plan, journal=journal, **kwargs)
 
     def _append_result(self, frame: pd.DataFrame) -> None:
         """Append one CancelResult's orders to :attr:`results` (called by the execute module)."""

@@ -55,7 +55,7 @@ def jupyterlab_command(directory: Path, port: int, open_browser: bool) -> list[s
 
 def run_demo(directory: Path, port: int, simulator_port: int, open_browser: bool) -> int:
     """Copy the tutorials, start the simulator and JupyterLab; return JupyterLab's exit code."""
-    from apex_notebook.simulator import FakeOMS
+    from apex_notebook.simulator import FakeOMS  # deferred: uvicorn and the engine load only for the demo
 
     copies = copy_tutorials(directory)
     with FakeOMS.seeded(seed=7).serve(host="127.0.0.1", port=simulator_port) as server:

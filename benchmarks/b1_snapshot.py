@@ -46,7 +46,7 @@ from bench_common import (
 )
 
 import apex_notebook as apx
-from apex_notebook.frames import orders_frame
+from apex_notebook.frames.tables import orders_frame
 
 #: Informative variants at 50 ms (not targets): other ``max_concurrency`` values (the default is 16).
 WHAT_IF_CONCURRENCY = (16,)

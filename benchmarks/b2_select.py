@@ -1,6 +1,6 @@
 """B2 (issue 7): ``CancelScope.select`` on a 1,000,000-order typed frame.
 
-The frame is built with ``apex_notebook.frames.orders_frame`` from the GetOpenOrders replies of a
+The frame is built with ``apex_notebook.frames.schema.orders_frame`` from the GetOpenOrders replies of a
 seeded in-process simulator (10,000 accounts x 100 orders, through its real HTTP gateway). Four
 scopes: one account, one instrument (all accounts), account + instrument, and all accounts + all
 instruments. Baseline in the same run: the boolean-index expression a pandas user would write on the
@@ -18,8 +18,8 @@ import gc
 import pandas as pd
 from bench_common import Report, header, parse_args, profile_summary, repeat, sim_records, summary, timed
 
-from apex_notebook.frames import orders_frame
-from apex_notebook.scope import ALL, CancelScope
+from apex_notebook.cancel.scope import ALL, CancelScope
+from apex_notebook.frames.tables import orders_frame
 
 TARGET_MS = 20.0
 

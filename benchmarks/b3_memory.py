@@ -17,7 +17,7 @@ import gc
 import pandas as pd
 from bench_common import Report, header, parse_args, sim_records, summary, timed
 
-from apex_notebook.frames import orders_frame
+from apex_notebook.frames.tables import orders_frame
 
 TARGET = 0.5
 MIB = 1024 * 1024

@@ -36,8 +36,8 @@ from typing import Any
 from bench_common import Report, header, parse_args, summary
 
 import apex_notebook as apx
-from apex_notebook.journal import Journal
-from apex_notebook.scope import ALL, CancelScope
+from apex_notebook.audit.journal import Journal
+from apex_notebook.cancel.scope import ALL, CancelScope
 from apex_notebook.simulator import FakeOMS, RecordedCall
 
 POLL_INTERVAL = 0.25  # execute_plan's default, passed explicitly so the ratio uses the same value

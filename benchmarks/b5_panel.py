@@ -26,10 +26,10 @@ import pandas as pd
 from bench_common import Report, header, parse_args, profile_summary, summary, timed
 
 import apex_notebook as apx
-from apex_notebook.panel import CancelPanel
-from apex_notebook.plan import CancelPlan, make_plan
-from apex_notebook.scope import ALL, CancelScope
+from apex_notebook.cancel.plan import CancelPlan, make_plan
+from apex_notebook.cancel.scope import ALL, CancelScope
 from apex_notebook.simulator import FakeOMS
+from apex_notebook.ui.panel import CancelPanel
 
 TARGET_MS = 300.0
 SCOPES: dict[str, tuple[Any, Any]] = {"account": (9, ALL), "instrument": (ALL, 1),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run every check of apex_notebook: ruff, mypy --strict and the whole pytest suite.
+"""Run every check of apex_notebook: ruff, mypy --strict, import-linter and the whole pytest suite.
 
 Usage: python3 scripts/test.py [extra pytest arguments]
 
@@ -34,12 +34,13 @@ def ensure_chromium() -> None:
 
 
 def main() -> None:
-    """Set up the environment and run ruff, mypy and pytest."""
+    """Set up the environment and run ruff, mypy, import-linter and pytest."""
     python = ensure_venv("test", "test,demo")
     ensure_chromium()
     bindir = python.parent
     run([str(bindir / "ruff"), "check", "apex_notebook", "tests", "benchmarks", "scripts", "notebooks"])
     run([str(bindir / "mypy"), "--strict", "apex_notebook"])
+    run([str(bindir / "lint-imports")])  # the layering contracts of pyproject.toml (DESIGN §3)
     run([str(python), "-m", "pytest", *sys.argv[1:]])
 
 

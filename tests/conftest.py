@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from apex_notebook.journal import Journal
+from apex_notebook.audit.journal import Journal
 
 
 @pytest.fixture

@@ -60,13 +60,66 @@ def test_simulator_imports_nothing_from_the_rest_of_the_package() -> None:
         assert foreign == set(), f"{path.name} imports {foreign}"
 
 
-def test_only_the_designated_modules_import_widgets_and_matplotlib() -> None:
+def test_only_the_ui_layer_imports_widgets_and_matplotlib() -> None:
+    ui = PACKAGE / "ui"
     for path in MODULES:
         names = _imports(path)
-        if any(n.startswith("ipywidgets") for n in names):
-            assert path.stem.startswith("panel"), path
-        if any(n.startswith("matplotlib") for n in names):
-            assert path.stem == "plots", path
+        if any(n.startswith(("ipywidgets", "matplotlib")) for n in names):
+            assert ui in path.parents, path
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _module_edges(path: Path, modules: set[str]) -> set[str]:
+    """The modules (not packages) a file imports; ``from pkg import module`` counts as the module."""
+    package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rsplit(".", 1)[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                root = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{root}.{node.module}" if node.module else root
+            found |= {f"{base}.{a.name}" for a in node.names} | {base}
+    return found & modules
+
+
+def test_no_import_cycles_between_modules() -> None:
+    """Every import, TYPE_CHECKING ones included: no module reaches itself again (packages only re-export)."""
+    paths = {_module_name(p): p for p in MODULES if p.name != "__init__.py"}
+    graph = {name: _module_edges(path, set(paths)) - {name} for name, path in paths.items()}
+    cycles = []
+    for start, imported in graph.items():
+        stack, seen = list(imported), set()
+        while stack:
+            current = stack.pop()
+            if current == start:
+                cycles.append(start)
+                break
+            if current not in seen:
+                seen.add(current)
+                stack.extend(graph[current])
+    assert cycles == []
+
+
+def test_no_function_level_imports_of_the_package() -> None:
+    """Layering is visible at the top of each module; only the CLI and the demo defer their heavy parts
+    (the simulator's web server, JupyterLab), so that ``apex-notebook --help`` starts at once."""
+    deferred = []
+    for path in MODULES:
+        if path.name in {"cli.py", "demo.py"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith("apex_notebook"):
+                        deferred.append(f"{path.relative_to(PACKAGE)}:{inner.lineno}")
+    assert deferred == []
 
 
 def test_import_is_light_and_has_no_side_effects() -> None:

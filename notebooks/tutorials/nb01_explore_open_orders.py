@@ -30,7 +30,7 @@ CELLS: list[NotebookNode] = [
     from matplotlib.figure import Figure
 
     import apex_notebook as apx
-    from apex_notebook import plots
+    from apex_notebook.ui import plots
     """),
     md("""
     `%matplotlib inline` lets Jupyter draw the figures that the `plots` functions return. Everything

@@ -34,7 +34,7 @@ CELLS: list[NotebookNode] = [
     import httpx
 
     import apex_notebook as apx
-    from apex_notebook import plots
+    from apex_notebook.ui import plots
     """),
     md("""
     ## Why `AccountId 0` is dangerous

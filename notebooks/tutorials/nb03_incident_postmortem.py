@@ -33,7 +33,7 @@ CELLS: list[NotebookNode] = [
     import pandas as pd
 
     import apex_notebook as apx
-    from apex_notebook import plots
+    from apex_notebook.ui import plots
     """),
     code("""\
     sim = apx.simulator.FakeOMS.seeded(seed=7)

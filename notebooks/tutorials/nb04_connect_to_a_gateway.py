@@ -30,7 +30,7 @@ CELLS: list[NotebookNode] = [
     from urllib.parse import urlsplit
 
     import apex_notebook as apx
-    from apex_notebook.config import ENV_VARS, Settings
+    from apex_notebook.wire.settings import ENV_VARS, Settings
     """),
     md("""
     ## Where credentials come from

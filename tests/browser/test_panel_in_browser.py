@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conftest import VoilaServer, write_notebook
+from voila_harness import VoilaServer, write_notebook
 
 PANEL_APP = """
 import os

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from apex_notebook.cancel.scope import ALL
 from apex_notebook.client import Client
-from apex_notebook.errors import ApexError, ScopeError
-from apex_notebook.scope import ALL
 from apex_notebook.simulator import FakeOMS
+from apex_notebook.wire.errors import ApexError, ScopeError
 
 
 @pytest.fixture

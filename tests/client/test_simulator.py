@@ -10,8 +10,11 @@ import httpx
 import pandas as pd
 import pytest
 
+from apex_notebook.cancel.scope import ALL
 from apex_notebook.client import Client
-from apex_notebook.errors import (
+from apex_notebook.frames.schema import ORDER_SCHEMA
+from apex_notebook.simulator import FakeOMS, ManualClock
+from apex_notebook.wire.errors import (
     AuthenticationError,
     NotAuthorizedError,
     PartialSnapshotError,
@@ -19,9 +22,6 @@ from apex_notebook.errors import (
     ServerError,
     TransportError,
 )
-from apex_notebook.frames import ORDER_SCHEMA
-from apex_notebook.scope import ALL
-from apex_notebook.simulator import FakeOMS, ManualClock
 
 
 @pytest.fixture
@@ -199,7 +199,7 @@ def test_secrets_stay_out_of_logs_and_frames(sim: Any, clients: Any,
 
 
 def test_unknown_account(sim: Any, clients: Any) -> None:
-    from apex_notebook.errors import ApexError
+    from apex_notebook.wire.errors import ApexError
 
     ops = clients("ops")
     with pytest.raises(ApexError) as info:

@@ -12,16 +12,10 @@ import pandas as pd
 import pytest
 from ui_fakes import PASSWORD, TOKEN, FakeClient, make_orders
 
-from apex_notebook.errors import (
-    DriftError,
-    NotAuthorizedError,
-    PlanError,
-    ScopeError,
-    TransportError,
-)
-from apex_notebook.panel import CancelPanel
-from apex_notebook.panel_scope import ALL_ACCOUNTS_LABEL, ALL_INSTRUMENTS_LABEL
-from apex_notebook.scope import ALL
+from apex_notebook.cancel.scope import ALL
+from apex_notebook.ui.panel import CancelPanel
+from apex_notebook.ui.panel.scope_picker import ALL_ACCOUNTS_LABEL, ALL_INSTRUMENTS_LABEL
+from apex_notebook.wire.errors import DriftError, NotAuthorizedError, PlanError, ScopeError, TransportError
 
 
 def walk(widget: Any) -> Iterator[Any]:

@@ -7,11 +7,11 @@ import os
 import pytest
 from ui_fakes import FakeClient
 
-from apex_notebook import errors
-from apex_notebook.panel import CancelPanel
-from apex_notebook.panel_errors import ErrorArea, explain
-from apex_notebook.panel_result import journal_location
-from apex_notebook.scope import ALL
+from apex_notebook.cancel.scope import ALL
+from apex_notebook.ui.panel import CancelPanel
+from apex_notebook.ui.panel.error_area import ErrorArea, explain
+from apex_notebook.ui.panel.result_view import journal_location
+from apex_notebook.wire import errors
 
 CASES = [
     (errors.ConfirmationError("type exactly: CANCEL 4 ORDERS"), "does not match", False),

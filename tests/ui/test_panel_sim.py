@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 
 from apex_notebook import client as client_module
-from apex_notebook import plots, simulator
-from apex_notebook.journal import Journal
-from apex_notebook.panel import CancelPanel
-from apex_notebook.panel_scope import ALL_ACCOUNTS_LABEL
-from apex_notebook.scope import ALL
+from apex_notebook import simulator
+from apex_notebook.audit.journal import Journal
+from apex_notebook.cancel.scope import ALL
+from apex_notebook.ui import plots
+from apex_notebook.ui.panel import CancelPanel
+from apex_notebook.ui.panel.scope_picker import ALL_ACCOUNTS_LABEL
 
 
 @pytest.fixture

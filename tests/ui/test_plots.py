@@ -10,7 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 from ui_fakes import NOW, make_orders
 
-from apex_notebook import plots
+from apex_notebook.ui import plots
 
 
 def _bar_heights(ax: object) -> list[float]:
@@ -230,7 +230,7 @@ def test_incident_timeline_reads_the_journal_columns() -> None:
 
 
 def test_incident_timeline_of_a_real_journal(tmp_path: object) -> None:
-    from apex_notebook.journal import Journal
+    from apex_notebook.audit.journal import Journal
 
     journal = Journal(":memory:")
     journal.event("e1", "send", {"mode": "cancel_all"})

@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from apex_notebook.errors import AlreadyExecutedError, ConfirmationError, PlanError
-from apex_notebook.plan import CancelPlan, make_plan
-from apex_notebook.result import CancelResult, typed_result
-from apex_notebook.scope import ALL, CancelScope
+from apex_notebook.cancel.plan import CancelPlan, make_plan
+from apex_notebook.cancel.result import CancelResult, typed_result
+from apex_notebook.cancel.scope import ALL, CancelScope
+from apex_notebook.wire.errors import AlreadyExecutedError, ConfirmationError, PlanError
 
 SYMBOLS = {1: "BTCUSD", 2: "ETHUSD", 3: "SOLUSD"}
 NOW = pd.Timestamp("2025-01-02 12:00:00", tz="UTC")

@@ -1,0 +1,273 @@
+"""The binding preview: :class:`CancelPlan`, made by :func:`make_plan` (``Client.preview``).
+
+A plan freezes the working orders a scope would cancel *now*, from a fresh and complete snapshot
+(a partial snapshot raises ``PartialSnapshotError``; it is never called complete). It knows whether
+the user may run it: a Trading user's all-accounts scope, an account the user is not associated
+with, or a user without Operator/Trading permission gives a plan that says the gateway would answer
+``Not Authorized`` and that cannot be executed (no order snapshot is taken for it).
+
+A plan executes at most once: :meth:`CancelPlan._claim` is thread-safe, and once a plan's intent has
+been journalled (:meth:`CancelPlan._consume`) it can never be executed again. A refusal before the
+send (wrong phrase, drift, partial snapshot) releases the claim, so the same plan can be retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pandas as pd
+
+from apex_notebook.cancel.scope import ALL, CancelScope
+from apex_notebook.frames import html as hp
+from apex_notebook.frames.tables import empty_orders_frame
+from apex_notebook.wire.errors import AlreadyExecutedError, PlanError
+
+__all__ = ["CancelPlan", "PlanClient", "fingerprint", "make_plan", "plan_refusal"]
+
+#: Rows of the orders table shown in the HTML preview of a large plan.
+HTML_ROWS = hp.TABLE_ROWS
+
+
+class PlanClient(Protocol):
+    """What :func:`make_plan` needs from a client (``apex_notebook.Client`` provides it)."""
+
+    oms_id: int
+    is_operator: bool
+
+    def accounts(self) -> pd.DataFrame:
+        """The accounts the user can see (``Client.accounts``)."""
+
+    def instrument_symbols(self) -> dict[int, str]:
+        """Instrument id -> symbol (``Client.instrument_symbols``)."""
+
+    def open_orders(self, account_id: Any = ..., instrument_id: Any = ..., *, strict: bool = True
+                    ) -> pd.DataFrame:
+        """A typed open-orders snapshot (``Client.open_orders``)."""
+
+
+def fingerprint(order_ids: Any) -> str:
+    """sha256 (hex) of the sorted, comma-joined order ids; the empty set has a fingerprint too."""
+    ids = sorted(int(i) for i in order_ids)
+    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
+
+
+def _phrase(scope: CancelScope, count: int, symbols: Mapping[int, str]) -> str:
+    noun = "ORDER" if count == 1 else "ORDERS"
+    where = (f"ALL ACCOUNTS OF OMS {scope.oms_id}" if scope.all_accounts
+             else f"ACCOUNT {scope.account_id}")
+    return f"CANCEL {count} {noun} ON {where}, {scope.instrument_words(symbols).upper()}"
+
+
+class _Guard:
+    """Thread-safe at-most-once state: ``ready`` -> ``executing`` -> ``executed`` (or back to ready)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.state = "ready"
+
+    def claim(self, plan_id: str) -> None:
+        with self._lock:
+            if self.state != "ready":
+                raise AlreadyExecutedError(f"plan {plan_id} is {self.state}; a plan executes at most once "
+                                           "-- preview again for a new plan")
+            self.state = "executing"
+
+    def release(self) -> None:
+        with self._lock:
+            if self.state == "executing":
+                self.state = "ready"
+
+    def consume(self) -> None:
+        with self._lock:
+            self.state = "executed"
+
+
+@dataclass(frozen=True, eq=False)
+class CancelPlan:
+    """A frozen preview of one cancel: what it would hit, when it was seen, and the phrase to type."""
+
+    scope: CancelScope
+    orders: pd.DataFrame
+    taken_at: pd.Timestamp
+    symbols: Mapping[int, str]
+    username: str = ""
+    base_url: str = ""
+    refusal: str | None = None
+    plan_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    fingerprint: str = ""
+    _guard: _Guard = field(default_factory=_Guard, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "orders", self.orders.copy())
+        object.__setattr__(self, "fingerprint", fingerprint(self.orders["order_id"]))
+        object.__setattr__(self, "symbols", dict(self.symbols))
+
+    # -- facts ---------------------------------------------------------------------------------
+    @property
+    def order_ids(self) -> frozenset[int]:
+        """The ids of the orders this plan will cancel."""
+        return frozenset(int(i) for i in self.orders["order_id"])
+
+    @property
+    def count(self) -> int:
+        """How many orders this plan will cancel."""
+        return len(self.orders)
+
+    @property
+    def executable(self) -> bool:
+        """False when the gateway would refuse this scope for this user (see ``refusal``)."""
+        return self.refusal is None
+
+    @property
+    def executed(self) -> bool:
+        """True once this plan's intent has been journalled (it can never run again)."""
+        return self._guard.state == "executed"
+
+    @property
+    def confirmation_phrase(self) -> str:
+        """What the user must type to execute, e.g. ``CANCEL 37 ORDERS ON ACCOUNT 9, ALL INSTRUMENTS``."""
+        return _phrase(self.scope, self.count, self.symbols)
+
+    def describe(self) -> str:
+        """The scope in plain words, e.g. "every order of account 9, all instruments"."""
+        return self.scope.describe(self.symbols)
+
+    def _counts(self, column: str) -> pd.Series:
+        counts = self.orders[column].value_counts(dropna=False).sort_index()
+        return counts[counts > 0]  # a categorical column also counts its unused categories
+
+    @property
+    def by_account(self) -> pd.Series:
+        """Orders in the plan per account id."""
+        return self._counts("account_id")
+
+    @property
+    def by_instrument(self) -> pd.Series:
+        """Orders in the plan per instrument symbol (per id if a symbol is unknown)."""
+        symbols_known = "symbol" in self.orders and bool(self.orders["symbol"].notna().all())
+        column = "symbol" if symbols_known else "instrument_id"
+        return self._counts(column)
+
+    @property
+    def by_side(self) -> pd.Series:
+        """Orders in the plan per side (Buy, Sell, ...)."""
+        return self._counts("side")
+
+    @property
+    def by_order_type(self) -> pd.Series:
+        """Orders in the plan per order type (Limit, StopMarket, ...)."""
+        return self._counts("order_type")
+
+    @property
+    def total_notional(self) -> float:
+        """Sum of the orders' notional (price x remaining quantity), in mixed quote currencies."""
+        return float(self.orders["notional"].sum()) if "notional" in self.orders else 0.0
+
+    def _extreme(self, newest: bool) -> pd.Series | None:
+        times = self.orders["receive_time"]
+        if times.notna().sum() == 0:
+            return None
+        position = int(times.to_numpy().argmax() if newest else times.to_numpy().argmin())
+        return self.orders.iloc[position]
+
+    @property
+    def oldest_order(self) -> pd.Series | None:
+        """The plan's order received first, or None for an empty plan."""
+        return self._extreme(newest=False)
+
+    @property
+    def newest_order(self) -> pd.Series | None:
+        """The plan's order received last, or None for an empty plan."""
+        return self._extreme(newest=True)
+
+    # -- at-most-once --------------------------------------------------------------------------
+    def _claim(self) -> None:
+        self._guard.claim(self.plan_id)
+
+    def _release(self) -> None:
+        self._guard.release()
+
+    def _consume(self) -> None:
+        self._guard.consume()
+
+    def __repr__(self) -> str:
+        state = self._guard.state if self.executable else "not executable"
+        return (f"<CancelPlan {self.plan_id}: {self.count} orders, {self.describe()}, "
+                f"taken {self.taken_at:%Y-%m-%d %H:%M:%S} UTC, {state}>")
+
+    def _repr_html_(self) -> str:
+        return _plan_html(self)
+
+
+def plan_refusal(client: PlanClient, scope: CancelScope) -> str | None:
+    """Why the gateway would refuse this scope for this user (``Not Authorized``), or None."""
+    if scope.oms_id != client.oms_id:
+        return f"the client is on OMS {client.oms_id}, the scope names OMS {scope.oms_id}"
+    if client.is_operator:
+        return None
+    # Fail closed: a client that cannot tell its permissions is treated as having none.
+    permissions = {str(p).lower() for p in getattr(client, "permissions", frozenset())}
+    if "trading" not in permissions:
+        return ("Not Authorized: CancelAllOrders needs Operator or Trading permission; "
+                "this user has neither")
+    if scope.all_accounts:
+        return ("Not Authorized: a Trading user cannot cancel on all accounts (AccountId 0); "
+                "only an Operator can -- choose one of your accounts")
+    accounts = {int(a) for a in client.accounts()["account_id"].dropna()}
+    if scope.account_id not in accounts:
+        return (f"Not Authorized: this user is not associated with account {scope.account_id} "
+                f"(its accounts: {sorted(accounts)})")
+    return None
+
+
+def make_plan(client: PlanClient, scope: CancelScope) -> CancelPlan:
+    """Take a fresh, complete snapshot of the scope and freeze it into a :class:`CancelPlan`."""
+    if not isinstance(scope, CancelScope):
+        raise PlanError(f"preview needs a CancelScope, not {type(scope).__name__}")
+    symbols = client.instrument_symbols()
+    refusal = plan_refusal(client, scope)
+    if refusal is not None:
+        frame = empty_orders_frame()
+    else:
+        frame = client.open_orders(account_id=scope.account_id if not scope.all_accounts else ALL,
+                                   instrument_id=scope.instrument_id, strict=True)
+        frame = scope.select(frame).reset_index(drop=True)
+    taken = frame.attrs.get("taken_at")
+    taken_at = pd.Timestamp(taken) if taken is not None else pd.Timestamp.now(tz="UTC")
+    if taken_at.tzinfo is None:
+        taken_at = taken_at.tz_localize("UTC")
+    return CancelPlan(scope=scope, orders=frame, taken_at=taken_at, symbols=symbols,
+                      username=str(getattr(client, "username", "")),
+                      base_url=str(getattr(client, "base_url", "")), refusal=refusal)
+
+
+def _plan_html(plan: CancelPlan) -> str:
+    """The preview as HTML: scope in words, warnings, counts and the first rows of the orders."""
+    esc = hp.esc
+    parts = [f"<div class='apex-plan'>{hp.plan_heading(plan.plan_id, plan.describe())}"]
+    if plan.scope.all_accounts:
+        parts.append(hp.all_accounts_warning(plan.scope.oms_id))
+    if plan.refusal:
+        parts.append(hp.banner(hp.AMBER, f"Cannot be executed: {esc(plan.refusal)}"))
+    if plan.executed:
+        parts.append("<p><b>This plan has been executed; preview again for a new one.</b></p>")
+    parts.append(f"<ul><li><b>{plan.count}</b> working orders, total notional "
+                 f"{plan.total_notional:,.2f}, snapshot taken {esc(plan.taken_at)}</li>")
+    if plan.count:
+        for title, counts in (("by account", plan.by_account), ("by instrument", plan.by_instrument),
+                              ("by side", plan.by_side), ("by order type", plan.by_order_type)):
+            parts.append(hp.counts_item(title, counts))
+        oldest, newest = plan.oldest_order, plan.newest_order
+        if oldest is not None and newest is not None:
+            parts.append(f"<li><b>oldest</b>: order {esc(oldest['order_id'])} at {esc(oldest['receive_time'])}; "
+                         f"<b>newest</b>: order {esc(newest['order_id'])} at {esc(newest['receive_time'])}</li>")
+    parts.append(f"<li>to execute, confirm with: <code>{esc(plan.confirmation_phrase)}</code></li></ul>")
+    if plan.count:
+        parts.append(hp.orders_table(plan.orders, rows=HTML_ROWS, note=hp.FIRST_ROWS_BRIEF))
+    parts.append("</div>")
+    return "".join(parts)

@@ -1,0 +1,159 @@
+"""The verified outcome of one cancel: :class:`CancelResult`, modelled on FIX OrderMassCancelReport.
+
+APEX acknowledges ``CancelAllOrders`` without saying what it cancelled; the result is rebuilt by
+verification (DESIGN §2.4):
+
+* ``.orders``: one row per targeted order (every previewed order, plus in ``cancel_all`` mode the
+  orders that drifted into scope when drift was accepted, ``previewed=False``), with its ``outcome``:
+  ``canceled`` (final state Canceled), ``filled_before_cancel`` (FullyExecuted), ``still_open``
+  (still Working when the budget ended) or ``unknown`` (gone but no final state could be read, or an
+  other terminal state such as Expired/Rejected -- ``final_state`` then says which).
+* ``.collateral``: orders *outside* the scope, in the watched accounts (every account the user can
+  see, or only the plan's with ``collateral="touched"``), that were Canceled during the execution
+  window (a widened cancel, DESIGN §2.3; ``collateral.py``). ``summary["collateral_complete"]`` is
+  False when some account could not be read (``collateral_unchecked`` names them): then "no
+  collateral" is not proven and ``ok`` is False.
+* ``.summary``: counts (previewed, affected = canceled + collateral, canceled, filled_before_cancel,
+  still_open, unknown, collateral), the ack (``ack_status`` ok / error / unknown / noop / partial,
+  ``ack_result``, ``ack_errorcode``, ``ack_errormsg``), mode, drift, request counts and timings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import pandas as pd
+
+from apex_notebook.frames import html as hp
+
+__all__ = ["OUTCOMES", "RESULT_SCHEMA", "CancelResult", "empty_result_frame", "outcome_for", "summarise",
+           "typed_result"]
+
+OUTCOMES: Final[tuple[str, ...]] = ("canceled", "filled_before_cancel", "still_open", "unknown")
+
+#: Column -> dtype of ``CancelResult.orders`` (and of ``Journal.outcomes()``).
+RESULT_SCHEMA: Final[dict[str, Any]] = {
+    "execution_id": "string",
+    "order_id": "Int64",
+    "account_id": "Int64",
+    "instrument_id": "Int64",
+    "symbol": "string",
+    "side": "string",
+    "order_type": "string",
+    "orig_quantity": "float64",
+    "quantity": "float64",
+    "quantity_executed": "float64",
+    "outcome": pd.CategoricalDtype(list(OUTCOMES)),
+    "final_state": "string",
+    "change_reason": "string",
+    "verified_at": "datetime64[ns, UTC]",
+    "previewed": "boolean",
+}
+
+_FINAL_TO_OUTCOME: Final[dict[str, str]] = {
+    "Canceled": "canceled",
+    "FullyExecuted": "filled_before_cancel",
+    "Working": "still_open",
+}
+
+
+def outcome_for(final_state: str | None) -> str:
+    """Map an APEX order state to one of :data:`OUTCOMES` (anything else is ``unknown``)."""
+    return _FINAL_TO_OUTCOME.get(final_state or "", "unknown")
+
+
+def empty_result_frame() -> pd.DataFrame:
+    """A zero-row frame with every :data:`RESULT_SCHEMA` column and dtype."""
+    return typed_result(pd.DataFrame({c: [] for c in RESULT_SCHEMA}))
+
+
+def typed_result(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cast ``frame`` to :data:`RESULT_SCHEMA` (missing columns become nulls), in schema order."""
+    out = pd.DataFrame(index=frame.index)
+    for column, dtype in RESULT_SCHEMA.items():
+        values = frame[column] if column in frame else pd.Series([None] * len(frame), index=frame.index)
+        if dtype == "datetime64[ns, UTC]":
+            out[column] = pd.to_datetime(values, utc=True).astype(dtype)
+        elif isinstance(dtype, pd.CategoricalDtype):
+            out[column] = values.astype("object").astype(dtype)
+        else:
+            out[column] = values.astype("object").where(values.notna(), None).astype(dtype)
+    return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True, eq=False)
+class CancelResult:
+    """What one execution of a :class:`~apex_notebook.cancel.plan.CancelPlan` verifiably did."""
+
+    execution_id: str
+    orders: pd.DataFrame
+    collateral: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when every targeted order is terminal as intended and there is no collateral."""
+        s = self.summary
+        return bool(s.get("still_open", 0) == 0 and s.get("unknown", 0) == 0 and s.get("collateral", 0) == 0
+                    and s.get("collateral_complete", True) and s.get("ack_status") in {"ok", "noop"})
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"<CancelResult {self.execution_id}: ack {s.get('ack_status')}, previewed "
+                f"{s.get('previewed', 0)}, canceled {s.get('canceled', 0)}, filled first "
+                f"{s.get('filled_before_cancel', 0)}, still open {s.get('still_open', 0)}, unknown "
+                f"{s.get('unknown', 0)}, collateral {s.get('collateral', 0)}>")
+
+    def _repr_html_(self) -> str:
+        esc = hp.esc
+        s = self.summary
+        parts = [f"<div class='apex-result'><h4>Cancel result {esc(self.execution_id)}: "
+                 f"{esc(self.description)}</h4>"]
+        if s.get("collateral", 0):
+            parts.append(hp.banner(hp.RED, f"COLLATERAL: {s['collateral']} orders outside the scope were canceled "
+                                           "(the gateway widened the cancel)."))
+        if not s.get("collateral_complete", True):
+            parts.append(hp.banner(hp.AMBER, "Collateral check INCOMPLETE: some accounts could not be read "
+                                             f"({esc(s.get('collateral_unchecked'))[:300]}); check them with "
+                                             "order_history()."))
+        if s.get("ack_status") in {"error", "unknown", "partial"}:
+            parts.append(hp.ack_note(s))
+        keys = ("previewed", "affected", "canceled", "filled_before_cancel", "still_open", "unknown",
+                "collateral", "ack_status", "mode", "drift_accepted", "verify_seconds", "polls")
+        parts.append(hp.summary_table((k, s.get(k)) for k in keys))
+        if len(self.orders):
+            parts.append(hp.orders_table(self.orders, columns=None, note=hp.FIRST_ROWS_BRIEF))
+        if len(self.collateral):
+            parts.append("<h5>Collateral</h5>"
+                         + hp.orders_table(self.collateral, columns=None, note=hp.FIRST_ROWS_BRIEF))
+        parts.append("</div>")
+        return "".join(parts)
+
+
+def summarise(orders: pd.DataFrame, collateral: pd.DataFrame, *, ack: Mapping[str, Any], mode: str,
+              drift: Mapping[str, Any], stats: Mapping[str, Any], timings: Mapping[str, Any]
+              ) -> dict[str, Any]:
+    """The FIX-OrderMassCancelReport-like summary of one execution."""
+    counts = {name: int((orders["outcome"] == name).sum()) for name in OUTCOMES}
+    n_collateral = len(collateral)
+    return {
+        "previewed": int(orders["previewed"].fillna(True).sum()) if len(orders) else 0,
+        "targeted": len(orders),
+        "affected": counts["canceled"] + n_collateral,
+        **counts,
+        "collateral": n_collateral,
+        "ack_status": ack.get("status"),
+        "ack_result": ack.get("result"),
+        "ack_errorcode": ack.get("errorcode"),
+        "ack_errormsg": ack.get("errormsg"),
+        "ack_detail": ack.get("detail"),
+        "mode": mode,
+        "drift_accepted": bool(drift.get("accepted", False)),
+        "drift_added": int(drift.get("added", 0)),
+        "drift_removed": int(drift.get("removed", 0)),
+        **dict(stats),
+        **dict(timings),
+    }

@@ -1,0 +1,175 @@
+"""DESIGN §2.5 (write-ahead journal, reconcile after a crash) and §2.6 (no secrets) with the simulator."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sim_session import run, sent
+
+from apex_notebook.audit.journal import Journal
+from apex_notebook.cancel.scope import ALL, CancelScope
+from apex_notebook.client import Client
+from apex_notebook.simulator import FakeOMS, ManualClock
+
+
+class WatchingClient:
+    """Checks, at the moment CancelAllOrders leaves, what a *new* connection sees in the journal."""
+
+    def __init__(self, inner: Client, path: str) -> None:
+        self._inner, self._path = inner, path
+        self.seen_at_send: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def call(self, name: str, **payload: Any) -> Any:
+        if name == "CancelAllOrders":
+            other = Journal(self._path)
+            self.seen_at_send = list(other.executions(all_states=True)["state"])
+            other.close()
+        return self._inner.call(name, **payload)
+
+
+def test_intent_is_on_disk_before_the_request_leaves(sim: FakeOMS, ops: Client, journal: Journal,
+                                                      clock: ManualClock) -> None:
+    watcher = WatchingClient(ops, journal.path)
+    plan = ops.preview(CancelScope(9, ALL))
+    result = run(watcher, plan, journal, clock, operator="alice")
+    assert watcher.seen_at_send == ["in_flight"]
+    latest = journal.executions().iloc[0]
+    assert (latest["state"], latest["operator"], latest["reason"], latest["confirmation"]) == (
+        "done", "alice", "test: runaway algo", plan.confirmation_phrase)
+    assert latest["username"] == "ops" and latest["fingerprint"] == plan.fingerprint
+    assert latest["payload"] == CancelScope(9, ALL).to_payload()
+    assert latest["summary"]["canceled"] == plan.count
+    assert set(journal.snapshot(result.execution_id, "preview")["order_id"]) == plan.order_ids
+    assert len(journal.snapshot(result.execution_id, "pre_send")) >= plan.count
+    assert set(journal.snapshot(result.execution_id, "post_verify")["order_id"]).isdisjoint(plan.order_ids)
+    kinds = list(journal.timeline(result.execution_id)["kind"])
+    assert kinds[:3] == ["intent", "send", "acked"] and kinds[-1] == "done" and "poll" in kinds
+    outcomes = journal.outcomes(result.execution_id)
+    assert sorted(outcomes["order_id"]) == sorted(result.orders["order_id"])
+    assert (outcomes["outcome"] == "canceled").all()
+
+
+def test_reconcile_ignores_finished_executions(sim: FakeOMS, ops: Client, journal: Journal,
+                                               clock: ManualClock) -> None:
+    run(ops, ops.preview(CancelScope(9, 1)), journal, clock)
+    assert journal.reconcile(ops) == []
+
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    from apex_notebook.client import Client
+    from apex_notebook.cancel.execute import execute_plan
+    from apex_notebook.audit.journal import Journal
+    from apex_notebook.cancel.scope import ALL, CancelScope
+
+    url, path, when = sys.argv[1:4]
+    client = Client(url, username="ops", password="demo", progress=False)
+    journal = Journal(path)
+    plan = client.preview(CancelScope(9, ALL))
+
+    def hang(marker):
+        print(marker, flush=True)
+        time.sleep(120)
+
+    if when == "before_send":
+        begin = journal.begin
+        def begin_then_hang(eid, *args, **kwargs):
+            begin(eid, *args, **kwargs)
+            hang("INTENT " + eid)
+        journal.begin = begin_then_hang
+    else:
+        call = client.call
+        def send_then_hang(name, **payload):
+            reply = call(name, **payload)
+            if name == "CancelAllOrders":
+                hang("SENT")
+            return reply
+        client.call = send_then_hang
+    execute_plan(client, plan, reason="child dies", confirm=plan.confirmation_phrase, journal=journal)
+""")
+
+
+@pytest.mark.parametrize("when", ["before_send", "after_send"])
+def test_reconcile_completes_an_execution_whose_process_was_killed(
+        sim: FakeOMS, ops: Client, tmp_path: Path, when: str) -> None:
+    path = str(tmp_path / "crash.sqlite")
+    planned = sim.open_order_ids(9)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    with sim.serve() as server:
+        child = subprocess.Popen([sys.executable, "-c", CHILD, server.url, path, when],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            assert child.stdout is not None
+            line = child.stdout.readline()
+            assert line.startswith("INTENT" if when == "before_send" else "SENT"), line
+        finally:
+            child.kill()
+            child.communicate(timeout=30)
+    journal = Journal(path)
+    (eid,) = journal.in_flight()
+    assert journal.executions().iloc[0]["state"] in {"in_flight", "acked"}
+    results = journal.reconcile(ops, verify_timeout=0.5, poll_interval=0.05)
+    assert [r.execution_id for r in results] == [eid] and journal.in_flight() == []
+    result = results[0]
+    assert set(result.orders["order_id"]) == planned
+    if when == "before_send":
+        assert result.summary["still_open"] == len(planned) and sent(sim, "CancelAllOrders") == []
+        assert result.summary["ack_status"] == "unknown"
+    else:
+        assert result.summary["canceled"] == len(planned) and len(sent(sim, "CancelAllOrders")) == 1
+    latest = journal.executions().iloc[0]
+    assert latest["state"] == "done" and latest["note"] == "reconciled"
+    assert "reconcile" in list(journal.timeline(eid)["kind"])
+    assert len(journal.outcomes(eid)) == len(planned)
+
+
+def _journal_text(path: str) -> bytes:
+    """Every byte of the journal files, plus the decompressed snapshot payloads."""
+    blob = b"".join(Path(p).read_bytes() for p in (path, path + "-wal") if Path(p).exists())
+    conn = sqlite3.connect(path)
+    for (data,) in conn.execute("SELECT data FROM snapshots"):
+        blob += zlib.decompress(data)
+    for table in ("executions", "outcomes", "events"):
+        for row in conn.execute(f"SELECT * FROM {table}"):
+            blob += repr(row).encode()
+    conn.close()
+    return blob
+
+
+@pytest.mark.parametrize("login", ["password", "api_key"])
+def test_no_secret_reaches_the_journal_or_the_result(sim: FakeOMS, journal: Journal, clock: ManualClock,
+                                                     login: str) -> None:
+    if login == "password":
+        client = Client(sim.url, username="ops", password="demo", transport=sim.transport(), progress=False)
+        secrets = [b"demo"]
+    else:
+        client = Client(sim.url, api_key="ops-key", api_secret="ops-secret", user_id=1,
+                        transport=sim.transport(), progress=False)
+        secrets = [b"ops-secret"]
+    token = client._auth._token
+    assert token
+    secrets.append(token.encode())
+    sim.config.instrument_key = "none"
+    plan = client.preview(CancelScope(9, 1))
+    result = run(client, plan, journal, clock)
+    sim.faults.fail_next("CancelAllOrders", 20)
+    with pytest.raises(Exception) as info:
+        run(client, client.preview(CancelScope(10, ALL)), journal, clock)
+    text = _journal_text(journal.path)
+    visible = (repr(result) + result._repr_html_() + repr(result.summary) + result.orders.to_csv()
+               + result.collateral.to_csv() + repr(result.orders.attrs) + plan._repr_html_() + repr(plan)
+               + str(info.value) + repr(info.value) + client.results.to_csv()).encode()
+    for secret in secrets:
+        assert secret not in text, secret
+        assert secret not in visible, secret

@@ -1,0 +1,130 @@
+"""accounts(), instruments(), open_orders(), order_history() and the cancel-flow delegations (mock)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pytest
+from client_fakes import URL, FakeGateway, order
+
+import apex_notebook.client as client_module
+from apex_notebook.cancel.scope import ALL
+from apex_notebook.frames.schema import ACCOUNT_SCHEMA, ORDER_SCHEMA
+from apex_notebook.wire.errors import NotAuthorizedError, PartialSnapshotError
+
+MakeClient = Callable[..., Any]
+
+
+def test_trading_user_accounts(gateway: FakeGateway, make_client: MakeClient) -> None:
+    frame = make_client().accounts()
+    assert list(frame.columns) == list(ACCOUNT_SCHEMA)
+    assert frame["account_id"].tolist() == [9, 10]
+    assert frame["account_name"].tolist() == ["acct-9", "acct-10"]
+    assert set(frame["permission"]) == {"Trading"}
+
+
+def test_operator_enumerates_every_account_with_paging(make_client: MakeClient) -> None:
+    gateway = FakeGateway(accounts=tuple(range(1, 1201)), operator=True)
+    from apex_notebook.client import Client
+
+    with Client(URL, username="ops", password="s3cret-Pa55word", transport=gateway.transport(),
+                progress=False) as client:
+        assert client.is_operator
+        frame = client.open_orders()
+    assert frame.attrs["accounts_requested"] == list(range(1, 1201))
+    starts = [p["StartIndex"] for n, p, _ in gateway.calls if n == "GetAllAccountPositions"]
+    assert starts[0] == 0 and len(starts) >= 3 and starts == sorted(starts)
+    assert len(frame) == 3600 and frame["account_id"].is_unique is False
+    assert gateway.count("GetUserAccounts") == 0
+
+
+def test_open_orders_attrs(gateway: FakeGateway, make_client: MakeClient) -> None:
+    before = pd.Timestamp.now(tz="UTC")
+    frame = make_client().open_orders(ALL, instrument_id=1)
+    assert list(frame.columns) == list(ORDER_SCHEMA)
+    attrs = frame.attrs
+    assert attrs["oms_id"] == 1 and attrs["source_url"] == URL
+    assert attrs["accounts_requested"] == [9, 10] and attrs["accounts_failed"] == {}
+    assert attrs["instrument_id"] == 1 and attrs["extra_fields"] == []
+    assert before <= attrs["taken_at"] <= pd.Timestamp.now(tz="UTC")
+    assert str(attrs["taken_at"].tz) == "UTC"
+    assert set(frame["symbol"]) == {"BTCUSD"}
+
+
+def test_empty_snapshot_is_typed(gateway: FakeGateway, make_client: MakeClient) -> None:
+    gateway.orders = {9: [], 10: []}
+    frame = make_client().open_orders()
+    assert len(frame) == 0
+    assert {c: str(frame[c].dtype) for c in frame} == ORDER_SCHEMA
+    assert frame.attrs["accounts_failed"] == {}
+
+
+def test_single_account_failure_raises_the_typed_error(gateway: FakeGateway, make_client: MakeClient) -> None:
+    client = make_client()
+    gateway.script["GetOpenOrders"].append(
+        lambda r, p: __import__("client_fakes").json_response(
+            {"result": False, "errormsg": "Not Authorized", "errorcode": 20}))
+    with pytest.raises(NotAuthorizedError, match="Not Authorized"):
+        client.open_orders(11)
+
+
+def test_accounts_failure_is_partial(gateway: FakeGateway, make_client: MakeClient) -> None:
+    from client_fakes import json_response
+
+    client = make_client()
+    gateway.script["GetAccountInfo"].append(lambda r, p: json_response(
+        {"result": False, "errormsg": "Server Error", "errorcode": 102}))
+    with pytest.raises(PartialSnapshotError):
+        client.accounts()
+
+
+def test_progress_bar_for_many_accounts(gateway: FakeGateway, make_client: MakeClient,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    gateway.orders = {a: [order(a, a)] for a in range(1, 31)}
+    make_client(progress=True).open_orders(list(range(1, 31)))
+    assert "GetOpenOrders" in capsys.readouterr().err
+    make_client(progress=True).open_orders(list(range(1, 11)))
+    assert "GetOpenOrders" not in capsys.readouterr().err
+    make_client(progress=False).open_orders(list(range(1, 31)))
+    assert "GetOpenOrders" not in capsys.readouterr().err
+
+
+def test_order_history(gateway: FakeGateway, make_client: MakeClient) -> None:
+    frame = make_client().order_history(9, start="2023-11-14", end=pd.Timestamp("2023-11-15", tz="UTC"))
+    assert len(frame) == 3 and list(frame.columns) == list(ORDER_SCHEMA)
+    _, payload, _ = next(c for c in gateway.calls if c[0] == "GetOrdersHistory")
+    assert payload["AccountId"] == 9 and payload["StartIndex"] == 0
+    assert payload["StartTimestamp"] == 1699920000000 and payload["EndTimestamp"] == 1700006400000
+
+
+def test_instruments_and_symbols(make_client: MakeClient) -> None:
+    client = make_client()
+    frame = client.instruments()
+    assert frame["symbol"].tolist() == ["BTCUSD", "ETHUSD"]
+    assert client.instrument_symbols() == {1: "BTCUSD", 2: "ETHUSD"}
+
+
+def test_preview_execute_results_delegate(make_client: MakeClient, monkeypatch: pytest.MonkeyPatch,
+                                         tmp_path: Any) -> None:
+    client = make_client()
+    seen: dict[str, Any] = {}
+
+    def execute_plan(c: Any, plan: Any, **kw: Any) -> str:
+        seen["execute"] = (c, plan, kw)
+        c._append_result(pd.DataFrame({"order_id": [1]}))
+        c._append_result(pd.DataFrame({"order_id": [2]}))
+        return "result"
+
+    monkeypatch.setattr(client_module, "make_plan", lambda c, scope: seen.setdefault("plan", (c, scope)))
+    monkeypatch.setattr(client_module, "execute_plan", execute_plan)
+    monkeypatch.chdir(tmp_path)
+    assert client.preview("scope") == (client, "scope")
+    assert client.journal is None
+    assert client.execute("plan", reason="r", confirm="c") == "result"
+    # the default journal is opened in the working folder and becomes the client's: apex.journal names it
+    assert client.journal is not None and client.journal.path == "apex-journal.sqlite"
+    assert (tmp_path / "apex-journal.sqlite").exists()
+    assert seen["execute"] == (client, "plan", {"reason": "r", "confirm": "c", "journal": client.journal})
+    assert client.results["order_id"].tolist() == [1, 2]
