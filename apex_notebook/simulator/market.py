@@ -34,6 +34,12 @@ class MarketIndex:
         self.book = book
         self._heaps: dict[tuple[int, int], list[tuple[float, int]]] = {}
         self._indexed = 0
+        #: Market-data sequence (``MDUpdateId``): bumped on every order change of the book.
+        self.sequence = 0
+        book.listeners.append(self._bump)
+
+    def _bump(self, row: int) -> None:
+        self.sequence += 1
 
     def _catch_up(self) -> None:
         table = self.book.table

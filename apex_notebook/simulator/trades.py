@@ -42,6 +42,8 @@ class TradeLog:
         self.revision = array("l")
         self.by_account: dict[int, list[int]] = {}
         self.by_order: dict[int, list[int]] = {}
+        #: Public trades per instrument (one record per execution: the taker's, or a market fill's).
+        self.by_instrument: dict[int, list[int]] = {}
         self.last_price: dict[int, float] = {}
         self._executions = 0
         self._open_maker: tuple[int, int] | None = None
@@ -80,6 +82,8 @@ class TradeLog:
         self.revision.append(len(trades_of_order) + 1)
         trades_of_order.append(index)
         self.by_account.setdefault(table.account[fill.row], []).append(index)
+        if not fill.maker:
+            self.by_instrument.setdefault(instrument, []).append(index)
 
     def render(self, index: int) -> dict[str, Any]:
         """The GetTradesHistory object of one record (PascalCase, documented fields)."""
