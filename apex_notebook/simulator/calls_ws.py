@@ -13,6 +13,8 @@
   return a :class:`~.subscriptions.SubscriptionChange` that the gateway applies to the
   calling connection (under the engine lock) and answers with ``{"Subscribed": true}``.
 
+* The market-data subscriptions of :mod:`.calls_ws_market` (public).
+
 Over HTTP these names stay unknown (errorcode 106): subscriptions need a connection.
 """
 
@@ -23,6 +25,7 @@ from typing import Any
 
 from .calls_auth import login_user
 from .calls_orders import instrument_filter
+from .calls_ws_market import MARKET_WS_CALLS
 from .context import CallContext
 from .dispatch import CallSpec
 from .engine import Engine
@@ -85,3 +88,4 @@ WS_CALLS: dict[str, CallSpec] = {
         subscription_handler(ORDER_STATE_EVENTS, False, "UnSubscribeOrderStateEvents"),
     )
 }
+WS_CALLS.update(MARKET_WS_CALLS)

@@ -34,6 +34,7 @@ from .catalog import User
 from .context import CallContext
 from .dispatch import Dispatcher, OutcomeKind
 from .engine import Engine
+from .market_feed import MarketFeed
 from .orders import ORDER_TYPES
 from .params import Params
 from .permissions import OPERATOR, TRADING_ROLES
@@ -52,6 +53,8 @@ class EventHub:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.subscriptions = Subscriptions()
+        #: Market-data subscriptions (Level1, Level2, Trades, Ticker) and their update events.
+        self.market = MarketFeed(engine)
 
     @classmethod
     def attached_to(cls, dispatcher: Dispatcher) -> EventHub:
@@ -59,6 +62,7 @@ class EventHub:
         hub = cls(dispatcher.engine)
         dispatcher.engine.book.fill_listeners.append(TradeEvents(dispatcher.engine, hub.subscriptions).filled)
         dispatcher.engine.book.listeners.append(hub.order_changed)
+        hub.market.attach()
         dispatcher.observers.append(hub.call_finished)
         return hub
 

@@ -41,6 +41,7 @@ from .config import SimConfig
 from .context import Credentials
 from .dispatch import CALLS, CallSpec, Dispatcher, Outcome
 from .events import EventHub
+from .market_feed import MarketSubscriptionChange
 from .replies import ApiError, standard_error
 from .subscriptions import SubscriptionChange
 from .ws_frames import ERROR, REPLY, FrameError, decode_payload, encode, parse_frame, salvage
@@ -159,6 +160,7 @@ class WsGateway:
         finally:
             conn.close()
             self.hub.subscriptions.drop(conn)
+            self.hub.market.drop(conn)
             writer.cancel()
             self._closed(conn)
 
@@ -236,6 +238,9 @@ class WsGateway:
         if isinstance(body, SubscriptionChange):
             self.hub.subscriptions.apply(conn, body, i)
             return body.reply()
+        if isinstance(body, MarketSubscriptionChange):
+            self.hub.market.apply(conn, body, i)
+            return body.reply
         if spec.name == "LogOut":
             conn.session_token = conn.pending_2fa = conn.user_id = None
             self.hub.subscriptions.drop(conn)
