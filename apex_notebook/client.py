@@ -217,6 +217,15 @@ class Client:
         """GetOrdersHistory of one account as the typed order frame (newest first)."""
         return snapshots.order_history(self, account_id, start, end)
 
+    def send_cancel_all(self, plan: CancelPlan) -> Any:
+        """Send the ``CancelAllOrders`` of an executing plan: its scope's payload, once (``execute`` calls this).
+
+        Refused (``AlreadyExecutedError``, nothing sent) unless ``execute`` has journalled the plan's
+        intent and nothing was sent for it yet: there is no other way to send ``CancelAllOrders``.
+        """
+        plan._take_send()
+        return self._rpc.call("CancelAllOrders", cancel_all_payload(plan.scope.to_payload()))
+
     def read(self, name: str, payload: Mapping[str, Any], *, expect: type | None = None) -> Any:
         """One read-only APEX call (``Get*``, ``Ping``); anything that could change state is refused."""
         if not is_read(name):

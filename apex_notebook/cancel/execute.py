@@ -173,7 +173,7 @@ def _send(client: CancelClient, plan: CancelPlan, targets: pd.DataFrame, *, jour
                                 "orders": len(targets)})
     if mode == "cancel_all":
         try:
-            ack = ack_of(None, client.call("CancelAllOrders", **scope.to_payload()))
+            ack = ack_of(None, client.send_cancel_all(plan))
         except ApexError as exc:
             ack = ack_of(exc)
             error = None if ack["status"] == "unknown" else exc

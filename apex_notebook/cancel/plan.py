@@ -86,6 +86,15 @@ class _Guard:
         with self._lock:
             self.state = "executed"
 
+    def take_send(self, plan_id: str) -> None:
+        """The one send of an executed plan: ``executed`` -> ``sent``; anything else is refused."""
+        with self._lock:
+            if self.state != "executed":
+                raise AlreadyExecutedError(
+                    f"plan {plan_id} is {self.state}: its cancel can be sent only once, by execute(), after "
+                    "its intent is journalled. Nothing was sent")
+            self.state = "sent"
+
 
 @dataclass(frozen=True, eq=False)
 class CancelPlan:
@@ -126,7 +135,7 @@ class CancelPlan:
     @property
     def executed(self) -> bool:
         """True once this plan's intent has been journalled (it can never run again)."""
-        return self._guard.state == "executed"
+        return self._guard.state in {"executed", "sent"}
 
     @property
     def confirmation_phrase(self) -> str:
@@ -194,6 +203,9 @@ class CancelPlan:
 
     def _consume(self) -> None:
         self._guard.consume()
+
+    def _take_send(self) -> None:
+        self._guard.take_send(self.plan_id)
 
     def __repr__(self) -> str:
         state = self._guard.state if self.executable else "not executable"

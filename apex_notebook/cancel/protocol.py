@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
-if TYPE_CHECKING:  # the result module imports nothing from here; this only names a type
+if TYPE_CHECKING:  # plan and result import nothing from here; this only names their types
+    from apex_notebook.cancel.plan import CancelPlan
     from apex_notebook.cancel.result import CancelResult
 
 __all__ = ["CancelClient", "ExecutionJournal"]
@@ -31,6 +32,9 @@ class CancelClient(Protocol):
     def open_orders(self, account_id: Any = ..., instrument_id: Any = ..., *, strict: bool = True
                     ) -> pd.DataFrame:
         """A typed open-orders snapshot (``Client.open_orders``)."""
+
+    def send_cancel_all(self, plan: CancelPlan) -> Any:
+        """Send the plan's ``CancelAllOrders``, once, after its intent is journalled."""
 
     def account_ids(self) -> list[int]:
         """Every account the user can see (``Client.account_ids``)."""

@@ -30,12 +30,11 @@ class WatchingClient:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def call(self, name: str, **payload: Any) -> Any:
-        if name == "CancelAllOrders":
-            other = Journal(self._path)
-            self.seen_at_send = list(other.executions(all_states=True)["state"])
-            other.close()
-        return self._inner.call(name, **payload)
+    def send_cancel_all(self, plan: Any) -> Any:
+        other = Journal(self._path)
+        self.seen_at_send = list(other.executions(all_states=True)["state"])
+        other.close()
+        return self._inner.send_cancel_all(plan)
 
 
 def test_intent_is_on_disk_before_the_request_leaves(sim: FakeOMS, ops: Client, journal: Journal,
@@ -89,13 +88,12 @@ CHILD = textwrap.dedent("""
             hang("INTENT " + eid)
         journal.begin = begin_then_hang
     else:
-        call = client.call
-        def send_then_hang(name, **payload):
-            reply = call(name, **payload)
-            if name == "CancelAllOrders":
-                hang("SENT")
+        send = client.send_cancel_all
+        def send_then_hang(plan):
+            reply = send(plan)
+            hang("SENT")
             return reply
-        client.call = send_then_hang
+        client.send_cancel_all = send_then_hang
     execute_plan(client, plan, reason="child dies", confirm=plan.confirmation_phrase, journal=journal)
 """)
 

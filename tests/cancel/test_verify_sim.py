@@ -156,9 +156,10 @@ class LostBeforeSend:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
+    def send_cancel_all(self, plan: Any) -> Any:
+        raise TransportError("connection dropped", call="CancelAllOrders")
+
     def call(self, name: str, **payload: Any) -> Any:
-        if name == "CancelAllOrders":
-            raise TransportError("connection dropped", call=name)
         return self._inner.call(name, **payload)
 
 
@@ -210,10 +211,11 @@ def test_failed_verification_reads_are_unknown_not_canceled(sim: FakeOMS, ops: C
     class BlindAfterSend(LostBeforeSend):
         armed = False
 
+        def send_cancel_all(self, plan: Any) -> Any:
+            self.armed = True
+            return self._inner.send_cancel_all(plan)
+
         def call(self, name: str, **payload: Any) -> Any:
-            if name == "CancelAllOrders":
-                self.armed = True
-                return self._inner.call(name, **payload)
             if self.armed and name in ("GetOpenOrders", "GetOrderStatus", "GetOrdersHistory"):
                 raise ServerError("down", call=name)
             return self._inner.call(name, **payload)

@@ -26,10 +26,12 @@ class SlowReads:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
+    def send_cancel_all(self, plan: Any) -> Any:
+        self.sent = True
+        return self._inner.send_cancel_all(plan)
+
     def call(self, name: str, **payload: Any) -> Any:
-        if name == "CancelAllOrders":
-            self.sent = True
-        elif self.sent and name == "GetOpenOrders":
+        if self.sent and name == "GetOpenOrders":
             self.poll_times.append(self._clock.now())
             self._clock.advance(WORK)
         return self._inner.call(name, **payload)
@@ -80,10 +82,10 @@ def test_a_cancel_naming_one_instrument_keeps_the_long_window(sim: FakeOMS, ops:
 def test_collateral_by_others_is_still_found_when_the_send_cannot_widen(
         sim: FakeOMS, ops: Client, journal: Journal, clock: ManualClock) -> None:
     class OtherCancelDuringWindow(SlowReads):
-        def call(self, name: str, **payload: Any) -> Any:
-            reply = super().call(name, **payload)
-            if name == "CancelAllOrders":  # someone else cancels an order of account 10 right after
-                self._inner.call("CancelOrder", AccountId=10, OrderId=victim)
+        def send_cancel_all(self, plan: Any) -> Any:
+            reply = super().send_cancel_all(plan)
+            # someone else cancels an order of account 10 right after
+            self._inner.call("CancelOrder", AccountId=10, OrderId=victim)
             return reply
 
     victim = min(sim.open_order_ids(10))
