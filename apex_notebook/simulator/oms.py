@@ -94,9 +94,13 @@ class FakeOMS:
         return app
 
     @contextmanager
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[ServerHandle]:
-        """Run a real uvicorn server (background thread) for the block; ``port=0`` picks a free one."""
-        handle = ServerHandle(self.app(), host, port).start()
+    def serve(self, host: str = "127.0.0.1", port: int = 0, *, certfile: str | None = None,
+              keyfile: str | None = None) -> Iterator[ServerHandle]:
+        """Run a real uvicorn server (background thread) for the block; ``port=0`` picks a free one.
+
+        With ``certfile``/``keyfile`` (PEM) it serves ``https://`` and ``wss://`` on that port.
+        """
+        handle = ServerHandle(self.app(), host, port, certfile=certfile, keyfile=keyfile).start()
         try:
             yield handle
         finally:

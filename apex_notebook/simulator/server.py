@@ -6,7 +6,8 @@ the event loop; latency and hang faults use ``await asyncio.sleep`` and never bl
 requests. A WebSocket gateway plugs in by setting ``SimulatorApp.websocket_handler`` (an ASGI
 callable for ``websocket`` scopes on ``/WSGateway/``, any case) — same port, same engine.
 
-:class:`ServerHandle` runs the app with ``uvicorn.Server`` in a background thread.
+:class:`ServerHandle` runs the app with ``uvicorn.Server`` in a background thread, optionally
+over TLS (``certfile``/``keyfile``: ``https://`` and ``wss://`` on the same port).
 """
 
 from __future__ import annotations
@@ -90,26 +91,36 @@ class SimulatorApp:
 
 
 class ServerHandle:
-    """A uvicorn server running an ASGI app in a background thread; ``url`` is its address."""
+    """A uvicorn server running an ASGI app in a background thread; ``url`` is its address.
 
-    def __init__(self, app: AsgiApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    With ``certfile`` (PEM certificate chain) and ``keyfile`` (PEM private key; None when the
+    key is inside ``certfile``) the same port serves TLS: ``https://`` and ``wss://``.
+    """
+
+    def __init__(self, app: AsgiApp, host: str = "127.0.0.1", port: int = 0, *,
+                 certfile: str | None = None, keyfile: str | None = None) -> None:
+        if keyfile is not None and certfile is None:
+            raise ValueError("keyfile needs a certfile")
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                lifespan="on", timeout_graceful_shutdown=2)
+                                lifespan="on", timeout_graceful_shutdown=2, ssl_certfile=certfile,
+                                ssl_keyfile=keyfile)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="apex-sim-server", daemon=True)
         self.host = host
         self.port = port
+        #: True when serving TLS (https:// and wss://).
+        self.tls = certfile is not None
 
     @property
     def url(self) -> str:
-        """``http://host:port`` of the running server."""
+        """``http://host:port`` (``https://`` with TLS) of the running server."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
 
     @property
     def ws_url(self) -> str:
-        """``ws://host:port/WSGateway/``: the WebSocket gateway of the running server."""
-        return "ws" + self.url[4:] + "/WSGateway/"
+        """``ws://host:port/WSGateway/`` (``wss://`` with TLS): the WebSocket gateway."""
+        return ("wss" if self.tls else "ws") + self.url[self.url.index(":"):] + "/WSGateway/"
 
     def start(self, timeout: float = 10.0) -> ServerHandle:
         """Start serving and wait until the socket is listening."""
