@@ -1,8 +1,9 @@
 """Cheap ancillary calls: account transactions, fees, deposits, withdrawals, trade reports, quotes.
 
 * ``GetAccountTransactions {OMSId, AccountId, StartIndex, Depth|Count}`` (any role on the
-  account): ledger movements newest first (default 200): the opening balances (``Deposit``,
-  one per product) and two ``Trade`` rows per fill (base and quote product), each with ``CR``
+  account): ledger movements newest first (default 200): the opening balances
+  (ReferenceType ``Deposit``, TransactionType ``Other``, one per product) and two ``Trade`` rows
+  per fill (base and quote product), each with ``CR``
   or ``DR``, the ``Balance`` after it, ``ReferenceId`` (the OrderId), ``Counterparty`` (the
   matched account, 0 for the outside market) and ``TimeStamp`` (ms).
 * ``GetOrderFee {OMSId, AccountId, InstrumentId, Quantity, Price, OrderType, MakerTaker,
@@ -31,7 +32,8 @@ def _transaction(engine: Engine, index: int, entry: Entry) -> dict[str, Any]:
     return {
         "TransactionId": index + 1, "OMSId": engine.config.oms_id, "AccountId": entry.account_id,
         "CR": entry.amount if entry.amount > 0 else 0.0, "DR": -entry.amount if entry.amount < 0 else 0.0,
-        "Counterparty": entry.counterparty, "TransactionType": entry.kind, "ReferenceId": entry.reference_id,
+        "Counterparty": entry.counterparty, "TransactionType": "Trade" if entry.kind == "Trade" else "Other",
+        "ReferenceId": entry.reference_id,
         "ReferenceType": entry.kind, "ProductId": entry.product_id, "Balance": entry.balance,
         "TimeStamp": entry.at_ms,
     }

@@ -16,7 +16,8 @@ def test_account_transactions_follow_the_ledger(login: Login) -> None:
     client.headers["aptoken"] = client.get("/AP/Authenticate", auth=("trader", "demo")).json()["SessionToken"]
     opening = call(client, "GetAccountTransactions", OMSId=1, AccountId=9)
     assert isinstance(opening, list) and len(opening) == len(sim.catalog.products)
-    assert all(row["TransactionType"] == "Deposit" and row["CR"] == row["Balance"] > 0 for row in opening)
+    assert all(row["ReferenceType"] == "Deposit" and row["TransactionType"] == "Other" for row in opening)
+    assert all(row["CR"] == row["Balance"] > 0 and row["DR"] == 0 for row in opening)
     ask = sim.place_order(13, 1, "Sell", 1.0, 61_000.0)
     order_id = call(client, "SendOrder", OMSId=1, AccountId=9, InstrumentId=1, Side=0, OrderType=2,
                     Quantity=0.5, LimitPrice=61_000)["OrderId"]  # type: ignore[index]
