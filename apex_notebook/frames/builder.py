@@ -14,7 +14,10 @@ only, to the per-column conversions of ``columns.column`` -- as do records with 
 (case-insensitive matching, unknown fields kept in ``extras``).
 
 Categories are coded against one dict shared by all chunks of a build; each column's categories are
-the values it uses, sorted (as ``str``), with None as missing.
+the values it uses, sorted (as ``str``), with None (and, unless ``raw``, empty text) as missing.
+
+After the build, the not-applicable rules (``not_applicable.py``) run on whole columns, unless
+``raw=True`` asks for the values exactly as APEX sent them.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from apex_notebook.frames.columns import column, columns_of
-from apex_notebook.frames.schema import ORDER_FIELDS
+from apex_notebook.frames.not_applicable import mask_not_applicable
+from apex_notebook.frames.schema import ORDER_FIELDS, ORDER_SCHEMA
 
 __all__ = ["OrderChunk", "OrdersBuilder"]
 
@@ -121,9 +125,13 @@ class OrdersBuilder:
                             count=cats.size).reshape(cats.shape)
         return OrderChunk(len(floats), _floats(floats), int_data, int_mask, codes, bool_data, bool_mask)
 
-    def frame(self, chunks: Iterable[OrderChunk], *, instruments: Mapping[int, str] | None = None
-              ) -> pd.DataFrame:
-        """One DataFrame (ORDER_SCHEMA columns, one block per dtype) from ``chunks``, in order."""
+    def frame(self, chunks: Iterable[OrderChunk], *, instruments: Mapping[int, str] | None = None,
+              quotes: Mapping[int, str] | None = None, raw: bool = False) -> pd.DataFrame:
+        """One DataFrame (ORDER_SCHEMA columns, one block per dtype) from ``chunks``, in order.
+
+        ``instruments`` maps instrument id -> symbol, ``quotes`` instrument id -> quote currency
+        (``Product2Symbol``); ``raw=True`` keeps APEX's zeros and sentinels (see ``schema``).
+        """
         parts = list(chunks) or [self.chunk([])]
         n = sum(c.rows for c in parts)
         data: dict[str, Any] = {}
@@ -141,25 +149,28 @@ class OrdersBuilder:
         codes = np.concatenate([c.cats for c in parts])
         values = list(self._codes)
         for j, f in enumerate(_CATS):
-            data[_COLUMN[f]] = _categorical(codes[:, j], values)
+            data[_COLUMN[f]] = _categorical(codes[:, j], values, empty_is_missing=not raw)
         bools = np.concatenate([c.bools for c in parts])
         bool_mask = _concat_masks([(c.bool_mask, c.bools.shape) for c in parts])
         for j, f in enumerate(_BOOLS):
             column_mask = np.zeros(n, dtype=bool) if bool_mask is None else bool_mask[:, j].copy()
             data[_COLUMN[f]] = pd.arrays.BooleanArray(bools[:, j].copy(), column_mask)
-        data = {column: data[column] for column, _ in ORDER_FIELDS.values()}
-        data["symbol"] = _symbols(data["instrument_id"], instruments or {})
+        if not raw:
+            mask_not_applicable(data)
+        data["symbol"] = _lookup(data["instrument_id"], instruments or {})
+        data["quote_currency"] = _lookup(data["instrument_id"], quotes or {})
         data["notional"] = _notional(data)
         data["extras"] = _extras(parts, n)
+        data = {column: data[column] for column in ORDER_SCHEMA}
         frame = pd.DataFrame(data)  # copies once into one block per dtype (faster row selection)
         frame.attrs["extra_fields"] = sorted({k for c in parts for k in c.unknown})
         return frame
 
-    def frame_of(self, records: Sequence[Mapping[str, Any]], *,
-                 instruments: Mapping[int, str] | None = None) -> pd.DataFrame:
+    def frame_of(self, records: Sequence[Mapping[str, Any]], *, instruments: Mapping[int, str] | None = None,
+                 quotes: Mapping[int, str] | None = None, raw: bool = False) -> pd.DataFrame:
         """The frame of ``records``, converted :data:`CHUNK_ROWS` at a time."""
         chunks = [self.chunk(records[i:i + CHUNK_ROWS]) for i in range(0, len(records), CHUNK_ROWS)]
-        return self.frame(chunks, instruments=instruments)
+        return self.frame(chunks, instruments=instruments, quotes=quotes, raw=raw)
 
 
 def _floats(block: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -204,16 +215,18 @@ def _times(ms: np.ndarray[Any, Any], mask: np.ndarray[Any, Any]) -> Any:
     return pd.DatetimeIndex(ns.view("M8[ns]")).tz_localize("UTC").array
 
 
-def _categorical(codes: np.ndarray[Any, Any], values: list[Any]) -> pd.Categorical:
-    """Codes into ``values`` -> Categorical of the values used, sorted as ``str``; None is missing."""
-    used = [i for i in np.flatnonzero(np.bincount(codes, minlength=len(values))) if values[i] is not None]
+def _categorical(codes: np.ndarray[Any, Any], values: list[Any], *, empty_is_missing: bool) -> pd.Categorical:
+    """Codes into ``values`` -> Categorical of the values used, sorted as ``str``; None (and "") missing."""
+    missing = (None, "") if empty_is_missing else (None,)
+    used = [i for i in np.flatnonzero(np.bincount(codes, minlength=len(values))) if values[i] not in missing]
     used.sort(key=lambda i: str(values[i]))
     remap = np.full(len(values), -1, dtype=np.int32)
     remap[used] = np.arange(len(used), dtype=np.int32)
     return pd.Categorical.from_codes(remap[codes], categories=pd.Index([values[i] for i in used]))
 
 
-def _symbols(instrument_ids: pd.arrays.IntegerArray, instruments: Mapping[int, str]) -> Any:
+def _lookup(instrument_ids: pd.arrays.IntegerArray, instruments: Mapping[int, str]) -> Any:
+    """A Categorical of ``instruments[id]`` per row (symbol, quote currency); unknown ids missing."""
     categories = sorted(set(instruments.values()))
     if not len(instrument_ids) or not instruments:
         return pd.Categorical.from_codes(np.full(len(instrument_ids), -1, dtype=np.int32),
@@ -227,7 +240,7 @@ def _symbols(instrument_ids: pd.arrays.IntegerArray, instruments: Mapping[int, s
 
 
 def _notional(data: Mapping[str, Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Price x remaining quantity; the stop price for stop-market orders."""
+    """Price x remaining quantity; the stop price for stop-market orders (NaN where it does not apply)."""
     order_type: pd.Categorical = data["order_type"]
     stop = [i for i, name in enumerate(order_type.categories) if name in _STOP_MARKET]
     price = np.where(np.isin(order_type.codes, stop), data["stop_price"], data["price"])

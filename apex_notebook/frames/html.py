@@ -2,8 +2,10 @@
 
 Escaping, the banner styles (red danger, amber caution, green verified) and the all-accounts
 warning, the acknowledgement note, a label/value table, counts (as a table or as one list item) and
-an orders table that shows only its first rows. Each piece of markup and each style is defined here
-once. No widget or plotting imports: the safety modules use it too.
+an orders table that shows only its first rows, formatted for people (``display.display_frame``:
+prices to the instrument's precision, quantities without trailing zeros, times to the second,
+not-applicable blank). Each piece of markup and each style is defined here once. No widget or
+plotting imports: the safety modules use it too.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from typing import Any, Final
 
 import pandas as pd
 
+from apex_notebook.frames.display import display_frame
+
 __all__ = ["AMBER", "COUNT_ROWS", "FIRST_ROWS_BRIEF", "FIRST_ROWS_NOTE", "GREEN", "ORDER_COLUMNS", "RED",
-           "TABLE_ROWS", "ack_note", "all_accounts_warning", "banner", "counts_item", "counts_table", "esc",
-           "largest", "orders_table", "plan_heading", "summary_table"]
+           "RESULT_COLUMNS", "TABLE_ROWS", "ack_note", "all_accounts_warning", "banner", "counts_item",
+           "counts_table", "esc", "largest", "orders_table", "plan_heading", "summary_table"]
 
 #: Banner styles: danger (all accounts, collateral), caution (refusals, odd acks), verified.
 RED: Final = "background:#b00020;color:#fff;padding:8px;font-weight:bold"
@@ -28,9 +32,13 @@ TABLE_ROWS: Final = 50
 #: Largest counts listed before the rest is summed.
 COUNT_ROWS: Final = 15
 #: Columns of an orders table, in this order, those the frame has.
-ORDER_COLUMNS: Final = ("order_id", "account_id", "account_name", "symbol", "instrument_id", "side",
-                        "order_type", "price", "stop_price", "quantity", "orig_quantity", "notional",
-                        "receive_time")
+ORDER_COLUMNS: Final = ("order_id", "account_id", "account_name", "symbol", "side", "order_type", "price",
+                        "stop_price", "quantity", "notional", "quote_currency", "order_state",
+                        "receive_time", "orig_quantity", "instrument_id")
+#: Columns of a result table, outcome first (the execution id is in the heading, not on every row).
+RESULT_COLUMNS: Final = ("outcome", "order_id", "account_id", "symbol", "side", "order_type", "quantity",
+                         "quantity_executed", "orig_quantity", "final_state", "previewed", "verified_at",
+                         "change_reason", "instrument_id")
 #: Notes under an orders table that was cut (``{shown}`` and ``{total}`` are filled in).
 FIRST_ROWS_NOTE: Final = "<p><i>First {shown} of {total} orders shown; the counts above cover all of them.</i></p>"
 FIRST_ROWS_BRIEF: Final = "<p>first {shown} of {total} orders shown</p>"
@@ -96,12 +104,15 @@ def counts_item(title: str, counts: pd.Series, *, limit: int = COUNT_ROWS) -> st
 
 
 def orders_table(orders: pd.DataFrame, *, rows: int = TABLE_ROWS,
-                 columns: Sequence[str] | None = ORDER_COLUMNS, note: str = FIRST_ROWS_NOTE) -> str:
-    """The first ``rows`` orders as an HTML table (escaped), and ``note`` when more exist.
+                 columns: Sequence[str] | None = ORDER_COLUMNS, note: str = FIRST_ROWS_NOTE,
+                 instruments: pd.DataFrame | Mapping[int, int] | None = None) -> str:
+    """The first ``rows`` orders as an HTML table (escaped, formatted for people), and ``note`` when more exist.
 
-    ``columns`` picks and orders the columns the frame has (None: all of them).
+    ``columns`` picks and orders the columns the frame has (None: all of them); ``instruments`` (an
+    instruments frame, or id -> price decimals) sets the price precision (see ``display``).
     """
     picked = orders if columns is None else orders[[c for c in columns if c in orders.columns]]
-    shown = picked.head(rows)
+    shown = display_frame(picked.head(rows), instruments)
     more = note.format(shown=len(shown), total=len(orders)) if len(orders) > rows else ""
-    return str(shown.to_html(index=False, na_rep="", border=0, classes="apex-orders-table")) + more
+    table = shown.to_html(index=False, border=0, classes="apex-orders-table")
+    return f"{table}<p style='color:#555;font-size:smaller'>times in UTC</p>{more}" if len(shown) else table

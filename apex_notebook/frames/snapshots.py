@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from apex_notebook.frames.builder import OrdersBuilder
-from apex_notebook.frames.tables import accounts_frame, instruments_frame, orders_frame
+from apex_notebook.frames.display import price_decimals
+from apex_notebook.frames.tables import accounts_frame, instrument_maps, instruments_frame, orders_frame
 from apex_notebook.wire.accounts import account_ids, role
 from apex_notebook.wire.errors import ApexError, BadResponseError, PartialSnapshotError, ScopeError
 from apex_notebook.wire.fetch import fetch_each
@@ -55,16 +56,21 @@ def instruments(client: Gateway) -> pd.DataFrame:
     return instruments_frame(rows)
 
 
-def open_orders(client: Gateway, account_id: object, instrument_id: object, *, strict: bool) -> pd.DataFrame:
-    """The typed open-order snapshot of the given accounts (see ``Client.open_orders``)."""
+def open_orders(client: Gateway, account_id: object, instrument_id: object, *, strict: bool,
+                raw: bool = False) -> pd.DataFrame:
+    """The typed open-order snapshot of the given accounts (see ``Client.open_orders``).
+
+    ``raw=True``: zeros and sentinels as APEX sent them (``schema.NOT_APPLICABLE`` not applied).
+    """
     instrument = check_id(instrument_id, "instrument_id")
     single = not isinstance(account_id, _AllType) and isinstance(account_id, int | np.integer)
     requested = requested_accounts(account_id)  # bad ids are refused before any request
     taken_at = pd.Timestamp.now(tz="UTC")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="apex-instruments") as side:
-        pending_symbols = side.submit(client.instrument_symbols)  # overlaps the account enumeration
+        pending = side.submit(instruments, client)  # overlaps the account enumeration
         ids = account_ids(client) if isinstance(requested, _AllType) else requested
-        symbols = pending_symbols.result()
+        listed = pending.result()
+        symbols, quotes = instrument_maps(listed)
     if instrument is not ALL and symbols and instrument not in symbols:
         raise ScopeError(f"instrument_id {instrument} is not an instrument of OMS {client.oms_id} "
                          f"(GetInstruments lists {sorted(symbols)}); check the id with client.instruments()")
@@ -83,13 +89,13 @@ def open_orders(client: Gateway, account_id: object, instrument_id: object, *, s
                                   desc="GetOpenOrders", consume=builder.chunk)
     if single and failures:
         raise failures[ids[0]]
-    frame = builder.frame([chunks[a] for a in ids if a in chunks], instruments=symbols)
+    frame = builder.frame([chunks[a] for a in ids if a in chunks], instruments=symbols, quotes=quotes, raw=raw)
     if instrument is not ALL and len(frame) and bool((frame["instrument_id"] != instrument).any()):
         extra = frame.attrs
         # the gateway ignored the InstrumentId filter: apply it here, never widen
         frame = frame[frame["instrument_id"] == instrument].reset_index(drop=True)
         frame.attrs.update(extra)
-    frame.attrs.update(taken_at=taken_at, instrument_id=instrument)
+    frame.attrs.update(taken_at=taken_at, instrument_id=instrument, price_decimals=price_decimals(listed))
     _finish(frame, client, ids, failures, call="GetOpenOrders", strict=strict)
     return frame
 
@@ -123,7 +129,7 @@ def _ms(value: object, what: str) -> int:
 
 
 def order_history(client: Gateway, account_id: object, start: object = None,
-                  end: object = None) -> pd.DataFrame:
+                  end: object = None, *, raw: bool = False) -> pd.DataFrame:
     """GetOrdersHistory of one account (newest first), paged, as the typed order frame."""
     account = int(check_id(account_id, "account_id", allow_all=False))  # type: ignore[arg-type]
     payload: dict[str, Any] = {"OMSId": client.oms_id, "AccountId": account, "Depth": _HISTORY_PAGE}
@@ -134,7 +140,8 @@ def order_history(client: Gateway, account_id: object, start: object = None,
     start, end = (None if k not in payload else pd.Timestamp(payload[k], unit="ms", tz="UTC")
                   for k in ("StartTimestamp", "EndTimestamp"))
     taken_at = pd.Timestamp.now(tz="UTC")
-    symbols = client.instrument_symbols()
+    listed = instruments(client)
+    symbols, quotes = instrument_maps(listed)
     records: list[dict[str, Any]] = []
     seen: set[Any] = set()
     while True:
@@ -149,7 +156,8 @@ def order_history(client: Gateway, account_id: object, start: object = None,
         records.extend(rows)
         if len(rows) < _HISTORY_PAGE:
             break
-    frame = orders_frame(records, instruments=symbols)
-    frame.attrs.update(taken_at=taken_at, instrument_id=ALL, start=start, end=end)
+    frame = orders_frame(records, instruments=symbols, quotes=quotes, raw=raw)
+    frame.attrs.update(taken_at=taken_at, instrument_id=ALL, start=start, end=end,
+                       price_decimals=price_decimals(listed))
     _finish(frame, client, [account], {}, call="GetOrdersHistory", strict=True)
     return frame

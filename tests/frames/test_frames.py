@@ -16,10 +16,14 @@ def check_schema(frame: pd.DataFrame, schema: dict[str, str]) -> None:
     assert {c: str(frame[c].dtype) for c in schema} == schema
 
 
-def test_schema_has_every_order_field_then_derived_columns() -> None:
+def test_schema_is_human_first_then_every_other_field_then_extras() -> None:
     assert len(ORDER_FIELDS) == 46
-    assert list(ORDER_SCHEMA)[:3] == ["side", "order_id", "price"]
-    assert list(ORDER_SCHEMA)[-3:] == ["symbol", "notional", "extras"]
+    assert list(ORDER_SCHEMA)[:14] == ["order_id", "account_id", "account_name", "symbol", "side", "order_type",
+                                       "price", "stop_price", "quantity", "notional", "quote_currency",
+                                       "order_state", "receive_time", "last_updated_time"]
+    assert list(ORDER_SCHEMA)[-1] == "extras" and len(ORDER_SCHEMA) == 46 + 4
+    assert {c for c, _ in ORDER_FIELDS.values()} | {"symbol", "notional", "quote_currency", "extras"} == set(
+        ORDER_SCHEMA)
     assert set(ORDER_FIELDS) == set(order(1, 9))
 
 
@@ -33,11 +37,12 @@ def test_empty_frame_has_every_column_with_its_dtype() -> None:
 def test_orders_frame_types_and_values() -> None:
     records = [order(1, 9), order(2, 10, instrument=2, Side="Sell", OrderType="StopMarket", StopPrice=90.0,
                                    Price=0.0, Quantity=3.0, LastUpdatedTime=0, IsQuote=None)]
-    frame = orders_frame(records, instruments={1: "BTCUSD", 2: "ETHUSD"})
+    frame = orders_frame(records, instruments={1: "BTCUSD", 2: "ETHUSD"}, quotes={1: "USD", 2: "EUR"})
     check_schema(frame, ORDER_SCHEMA)
     assert frame["order_id"].tolist() == [1, 2]
     assert frame["symbol"].tolist() == ["BTCUSD", "ETHUSD"]
     assert frame["notional"].tolist() == [201.0, 270.0]  # stop-market: stop price x remaining
+    assert frame["quote_currency"].tolist() == ["USD", "EUR"]  # the currency notional is in
     assert frame["receive_time"][0] == pd.Timestamp(1700000000123, unit="ms", tz="UTC")
     assert pd.isna(frame["last_updated_time"][1])  # 0 ms -> NaT, never 1970
     assert pd.isna(frame["is_quote"][1])
