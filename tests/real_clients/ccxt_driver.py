@@ -8,6 +8,7 @@ apex_notebook; the simulator is only reached over HTTP.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import Callable
@@ -106,8 +107,42 @@ def bad_login(url: str) -> dict[str, Any]:
     return {"error": None}
 
 
+async def _pro(url: str) -> dict[str, Any]:
+    import ccxt.pro  # type: ignore[import-not-found]
+
+    ex = ccxt.pro.ndax({"apiKey": "trader-key", "secret": "trader-secret", "uid": "2", "login": "trader",
+                        "password": "demo", "timeout": 20_000, "enableRateLimit": False})
+    ex.urls["api"] = {"public": f"{url}/AP", "private": f"{url}/AP",
+                      "ws": url.replace("http", "ws", 1) + "/WSGateway/"}
+    try:
+        await ex.load_markets()
+        book = await ex.watch_order_book(SYMBOL)
+        result: dict[str, Any] = {"book": [list(book["bids"][0]), list(book["asks"][0])]}  # books mutate
+        ticker = await ex.watch_ticker(SYMBOL)
+        result["ticker"] = [ticker["bid"], ticker["ask"]]
+        result["first_trades"] = len(await ex.watch_trades(SYMBOL))
+        next_trades = asyncio.ensure_future(ex.watch_trades(SYMBOL))
+        next_book = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
+        await asyncio.sleep(0.2)
+        order = await ex.create_order(SYMBOL, "market", "buy", 0.01)
+        trades = await asyncio.wait_for(next_trades, 15)
+        result["order"] = order["id"]
+        result["new_trade"] = [(t["order"], t["side"], t["amount"], t["price"]) for t in trades][-1]
+        updated = await asyncio.wait_for(next_book, 15)
+        result["book_after"] = [list(updated["bids"][0]), list(updated["asks"][0])]
+        return result
+    finally:
+        await ex.close()
+
+
+def pro(url: str) -> dict[str, Any]:
+    """ccxt.pro over the WebSocket gateway: watch_order_book, watch_ticker, watch_trades."""
+    return asyncio.run(_pro(url))
+
+
 SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {
     "public": public, "trading": trading, "cancel_all": cancel_all, "session": session, "bad_login": bad_login,
+    "pro": pro,
 }
 
 if __name__ == "__main__":

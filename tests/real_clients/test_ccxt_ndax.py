@@ -66,3 +66,16 @@ def test_session_login_and_bad_credentials(ccxt_ndax: Drive, sim: FakeOMS) -> No
     assert login.payload == {"grant_type": "client_credentials"}
     assert sim.requests[-1].name == "GetOpenOrders" and sim.requests[-1].user == "trader"
     assert ccxt_ndax("bad_login") == {"error": "ExchangeError"}  # 401 + errorcode 20 -> ExchangeError
+
+
+def test_ccxt_pro_over_the_websocket_gateway(ccxt_ndax: Drive, sim: FakeOMS) -> None:
+    result = ccxt_ndax("pro")
+    (bid, bid_size, _), (ask, ask_size, _) = result["book"]
+    assert result["ticker"] == [bid, ask] and bid < ask
+    assert result["first_trades"] > 0  # the SubscribeTrades reply carries the seeded partial fills
+    order_id, side, amount, price = result["new_trade"]
+    assert (int(order_id), side, amount, price) == (int(result["order"]), "buy", 0.01, ask)
+    assert sim.order(int(order_id))["OrderState"] == "FullyExecuted"
+    (bid_after, bid_size_after, _), (ask_after, ask_size_after, _) = result["book_after"]
+    assert (bid_after, bid_size_after) == (bid, bid_size)  # Level2UpdateEvent: only the ask level changed
+    assert (ask_after, round(ask_size_after, 8)) == (ask, round(ask_size - 0.01, 8))
