@@ -59,12 +59,37 @@ class MarketIndex:
         return self.book.table.state[row] == WORKING
 
     def resting(self, instrument_id: int, side: int) -> Iterator[int]:
-        """Rows resting on one side, best price first, then oldest (compacts the heap)."""
+        """Rows resting on one side, best price first, then oldest.
+
+        Walks the heap in order without sorting it (k items cost O(k log k)), so reading the top
+        of a side with a million orders stays cheap; do not place orders while iterating.
+        """
         self._catch_up()
         heap = self._heaps.get((instrument_id, side), [])
-        alive = sorted(entry for entry in heap if self._resting(entry[1]))
-        self._heaps[(instrument_id, side)] = alive  # a sorted list is a valid heap
-        return (row for _, row in alive)
+        while heap and not self._resting(heap[0][1]):
+            heapq.heappop(heap)
+        if len(heap) > 1024 and len(heap) > 4 * self._alive_estimate(heap):
+            heap[:] = [entry for entry in heap if self._resting(entry[1])]
+            heapq.heapify(heap)
+        return self._walk(heap)
+
+    def _walk(self, heap: list[tuple[float, int]]) -> Iterator[int]:
+        if not heap:
+            return
+        frontier = [(heap[0], 0)]
+        while frontier:
+            entry, index = heapq.heappop(frontier)
+            if self._resting(entry[1]):
+                yield entry[1]
+            for child in (2 * index + 1, 2 * index + 2):
+                if child < len(heap):
+                    heapq.heappush(frontier, (heap[child], child))
+
+    def _alive_estimate(self, heap: list[tuple[float, int]]) -> int:
+        """Working entries among a sample of 256 (scaled): decides when to drop closed ones."""
+        step = max(1, len(heap) // 256)
+        sample = heap[::step]
+        return max(1, sum(1 for entry in sample if self._resting(entry[1])) * len(heap) // len(sample))
 
     def best(self, instrument_id: int, side: int) -> int | None:
         """The top resting row of one side, or None."""
@@ -102,7 +127,13 @@ class MarketIndex:
         table = self.book.table
         side, instrument = table.side[row], table.instrument[row]
         limit = None if table.order_type[row] != _LIMIT else table.price[row]
-        counters = list(self.crossing(instrument, side, limit, table.account[row]))
+        counters: list[int] = []  # chosen before any fill: fills may reshape the heaps
+        wanted = table.remaining(row)
+        for counter in self.crossing(instrument, side, limit, table.account[row]):
+            counters.append(counter)
+            wanted -= table.remaining(counter)
+            if wanted <= _EPSILON:
+                break
         done = 0.0
         for counter in counters:
             remaining = table.remaining(row)

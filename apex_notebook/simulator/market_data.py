@@ -32,12 +32,15 @@ DAY_MS = 86_400_000
 MAX_CANDLES = 5000
 
 
-def _levels(engine: Engine, instrument_id: int, side: int) -> list[tuple[float, float, int, set[int], int]]:
-    """``(price, quantity, orders, accounts, latest ms)`` per level of one side, best first."""
+def _levels(engine: Engine, instrument_id: int, side: int,
+            limit: int) -> list[tuple[float, float, int, set[int], int]]:
+    """``(price, quantity, orders, accounts, latest ms)`` of the best ``limit`` levels of one side."""
     table = engine.book.table
     levels: list[tuple[float, float, int, set[int], int]] = []
     for row in engine.market.resting(instrument_id, side):
         price = table.price[row]
+        if len(levels) == limit and levels[-1][0] != price:
+            break
         if levels and levels[-1][0] == price:
             _, quantity, orders, accounts, latest = levels[-1]
             accounts.add(table.account[row])
@@ -58,6 +61,8 @@ def level_entry(engine: Engine, instrument_id: int, side: int, price: float, act
     table = engine.book.table
     quantity, orders, accounts, latest = 0.0, 0, set(), 0
     for row in engine.market.resting(instrument_id, side):
+        if (table.price[row] < price) if side == BUY else (table.price[row] > price):
+            break  # past the level: rows come best price first
         if table.price[row] == price:
             quantity += table.remaining(row)
             orders += 1
@@ -73,7 +78,7 @@ def l2_snapshot(engine: Engine, instrument_id: int, depth: int, sequence: int) -
     last = _last_price(engine, instrument_id)
     entries = []
     for side in (BUY, SELL):
-        for price, quantity, orders, accounts, latest in _levels(engine, instrument_id, side)[:depth]:
+        for price, quantity, orders, accounts, latest in _levels(engine, instrument_id, side, depth):
             entries.append([sequence, len(accounts), latest, 0, last, orders, price, instrument_id,
                             round(quantity, 10), side])
     return entries
@@ -90,7 +95,7 @@ def level1(engine: Engine, instrument_id: int) -> dict[str, Any]:
     now_ms = round(engine.now() * 1000)
     best = {}
     for side in (BUY, SELL):
-        levels = _levels(engine, instrument_id, side)[:1]
+        levels = _levels(engine, instrument_id, side, 1)
         best[side] = levels[0][:3] if levels else (0.0, 0.0, 0)
     day = _recent(engine, instrument_id, now_ms - DAY_MS)
     prices = [log.price[index] for index in day]
