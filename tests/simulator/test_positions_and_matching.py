@@ -3,6 +3,7 @@ against the book at the resting price (price-time priority, no self-trade) and h
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import httpx
@@ -149,3 +150,42 @@ def test_market_order_with_an_empty_side_is_cancelled(empty: FakeOMS, trader: ht
     order = empty.order(send(trader, Side="Sell", OrderType="Market", Quantity=1)["OrderId"])
     assert (order["OrderState"], order["QuantityExecuted"], order["CancelReason"]) == (
         "Canceled", 0, "SystemCanceled_NoMoreMarket")
+
+
+def book_levels(sim: FakeOMS) -> list[tuple[int, float, float, int]]:
+    """``(side, price, quantity, orders)`` per level computed from the open orders themselves."""
+    levels: dict[tuple[int, float], tuple[float, int]] = {}
+    for order in (sim.order(i) for i in sim.open_order_ids(instrument_id=1)):
+        key = (0 if order["Side"] == "Buy" else 1, order["Price"])
+        quantity, count = levels.get(key, (0.0, 0))
+        levels[key] = (quantity + order["Quantity"], count + 1)
+    ordered = sorted((k for k in levels if k[0] == 0), key=lambda k: -k[1])
+    ordered += sorted((k for k in levels if k[0] == 1), key=lambda k: k[1])
+    return [(side, price, round(levels[(side, price)][0], 8), levels[(side, price)][1]) for side, price in ordered]
+
+
+def snapshot_levels(client: httpx.Client) -> list[tuple[int, float, float, int]]:
+    entries = call(client, "GetL2Snapshot", OMSId=1, InstrumentId=1, Depth=1000)
+    assert isinstance(entries, list)
+    return [(e[9], e[6], round(e[8], 8), e[5]) for e in entries]
+
+
+def test_book_levels_stay_right_through_many_cancels_and_fills(empty: FakeOMS, trader: httpx.Client) -> None:
+    """Past 1,024 entries the book drops closed orders in bulk; the levels must not change."""
+    rng = random.Random(3)
+    placed = []
+    for i in range(3000):
+        side = rng.choice(["Buy", "Sell"])
+        price = float(rng.randrange(59_000, 59_050) if side == "Buy" else rng.randrange(61_000, 61_050))
+        placed.append(empty.place_order(13 + i % 2, 1, side, rng.choice([0.5, 1.0]), price))
+    ops = httpx.Client(transport=empty.transport(), base_url=empty.url)
+    ops.headers["aptoken"] = ops.get("/AP/Authenticate", auth=("ops", "demo")).json()["SessionToken"]
+    for order_id in rng.sample(placed, 2600):
+        if rng.random() < 0.8:
+            assert call(ops, "CancelOrder", OMSId=1, OrderId=order_id)["result"] is True  # type: ignore[index]
+        else:
+            empty.fill(order_id)
+    assert snapshot_levels(ops) == book_levels(empty)
+    send(trader, Side="Buy", OrderType="Market", Quantity=1.2)
+    send(trader, Side="Sell", OrderType="Limit", Quantity=2, LimitPrice=59_040, TimeInForce="IOC")
+    assert snapshot_levels(ops) == book_levels(empty)
