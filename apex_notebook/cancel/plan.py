@@ -22,15 +22,14 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from apex_notebook.cancel.plan_html import HTML_ROWS, plan_html
 from apex_notebook.cancel.scope import ALL, CancelScope
-from apex_notebook.frames import html as hp
+from apex_notebook.frames import display
+from apex_notebook.frames.display import UNKNOWN_CURRENCY
 from apex_notebook.frames.tables import empty_orders_frame
 from apex_notebook.wire.errors import AlreadyExecutedError, PlanError
 
-__all__ = ["CancelPlan", "PlanClient", "fingerprint", "make_plan", "plan_refusal"]
-
-#: Rows of the orders table shown in the HTML preview of a large plan.
-HTML_ROWS = hp.TABLE_ROWS
+__all__ = ["HTML_ROWS", "CancelPlan", "PlanClient", "fingerprint", "make_plan", "plan_refusal"]
 
 
 class PlanClient(Protocol):
@@ -172,10 +171,35 @@ class CancelPlan:
         """Orders in the plan per order type (Limit, StopMarket, ...)."""
         return self._counts("order_type")
 
+    # -- display: notional per quote currency (never summed across currencies) -----------------------
     @property
-    def total_notional(self) -> float:
-        """Sum of the orders' notional (price x remaining quantity), in mixed quote currencies."""
-        return float(self.orders["notional"].sum()) if "notional" in self.orders else 0.0
+    def notional_by_currency(self) -> pd.Series:
+        """Notional (price x remaining quantity) of the plan's orders per quote currency.
+
+        A Series indexed by currency (``USD``, ``EUR``, ``BTC`` ...; ``(unknown currency)`` when
+        the instrument's quote currency is not known), sorted by currency. Amounts in different currencies are never
+        added together. Orders without a notional (no price applies) add nothing.
+        """
+        if "notional" not in self.orders or not len(self.orders):
+            return pd.Series(dtype="float64", name="notional")
+        currency = (self.orders["quote_currency"].astype("string").fillna(UNKNOWN_CURRENCY)
+                    if "quote_currency" in self.orders else pd.Series(UNKNOWN_CURRENCY, index=self.orders.index))
+        totals = self.orders["notional"].astype("float64").groupby(currency.to_numpy()).sum()
+        totals.index.name = "quote_currency"
+        return totals.rename("notional").sort_index()
+
+    @property
+    def total_notional(self) -> pd.Series:
+        """The plan's notional per quote currency: the same Series as :attr:`notional_by_currency`.
+
+        It used to be one float that added USD, EUR and BTC together; it now says the truth per
+        currency (a caller doing arithmetic on it gets a Series, never a silently mixed sum).
+        """
+        return self.notional_by_currency
+
+    def notional_text(self) -> str:
+        """The notional per quote currency for people: ``998.49 USD · 0.006000 BTC`` (``nothing`` if none)."""
+        return display.money_text(self.notional_by_currency, display.currency_decimals(self.orders))
 
     def _extreme(self, newest: bool) -> pd.Series | None:
         times = self.orders["receive_time"]
@@ -210,10 +234,10 @@ class CancelPlan:
     def __repr__(self) -> str:
         state = self._guard.state if self.executable else "not executable"
         return (f"<CancelPlan {self.plan_id}: {self.count} orders, {self.describe()}, "
-                f"taken {self.taken_at:%Y-%m-%d %H:%M:%S} UTC, {state}>")
+                f"notional {self.notional_text()}, taken {self.taken_at:%Y-%m-%d %H:%M:%S} UTC, {state}>")
 
     def _repr_html_(self) -> str:
-        return _plan_html(self)
+        return plan_html(self)
 
 
 def plan_refusal(client: PlanClient, scope: CancelScope) -> str | None:
@@ -256,30 +280,3 @@ def make_plan(client: PlanClient, scope: CancelScope) -> CancelPlan:
     return CancelPlan(scope=scope, orders=frame, taken_at=taken_at, symbols=symbols,
                       username=str(getattr(client, "username", "")),
                       base_url=str(getattr(client, "base_url", "")), refusal=refusal)
-
-
-def _plan_html(plan: CancelPlan) -> str:
-    """The preview as HTML: scope in words, warnings, counts and the first rows of the orders."""
-    esc = hp.esc
-    parts = [f"<div class='apex-plan'>{hp.plan_heading(plan.plan_id, plan.describe())}"]
-    if plan.scope.all_accounts:
-        parts.append(hp.all_accounts_warning(plan.scope.oms_id))
-    if plan.refusal:
-        parts.append(hp.banner(hp.AMBER, f"Cannot be executed: {esc(plan.refusal)}"))
-    if plan.executed:
-        parts.append("<p><b>This plan has been executed; preview again for a new one.</b></p>")
-    parts.append(f"<ul><li><b>{plan.count}</b> working orders, total notional "
-                 f"{plan.total_notional:,.2f}, snapshot taken {esc(plan.taken_at)}</li>")
-    if plan.count:
-        for title, counts in (("by account", plan.by_account), ("by instrument", plan.by_instrument),
-                              ("by side", plan.by_side), ("by order type", plan.by_order_type)):
-            parts.append(hp.counts_item(title, counts))
-        oldest, newest = plan.oldest_order, plan.newest_order
-        if oldest is not None and newest is not None:
-            parts.append(f"<li><b>oldest</b>: order {esc(oldest['order_id'])} at {esc(oldest['receive_time'])}; "
-                         f"<b>newest</b>: order {esc(newest['order_id'])} at {esc(newest['receive_time'])}</li>")
-    parts.append(f"<li>to execute, confirm with: <code>{esc(plan.confirmation_phrase)}</code></li></ul>")
-    if plan.count:
-        parts.append(hp.orders_table(plan.orders, rows=HTML_ROWS, note=hp.FIRST_ROWS_BRIEF))
-    parts.append("</div>")
-    return "".join(parts)

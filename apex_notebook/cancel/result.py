@@ -26,7 +26,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from apex_notebook.frames import html as hp
+from apex_notebook.cancel import result_html
 
 __all__ = ["OUTCOMES", "RESULT_SCHEMA", "CancelResult", "empty_result_frame", "outcome_for", "summarise",
            "typed_result"]
@@ -100,37 +100,16 @@ class CancelResult:
         return bool(s.get("still_open", 0) == 0 and s.get("unknown", 0) == 0 and s.get("collateral", 0) == 0
                     and s.get("collateral_complete", True) and s.get("ack_status") in {"ok", "noop"})
 
+    @property
+    def headline(self) -> str:
+        """The outcome in one line: ``verified OK: 37 canceled`` or ``NOT OK: 3 still open, ...``."""
+        return result_html.headline(self)
+
     def __repr__(self) -> str:
-        s = self.summary
-        return (f"<CancelResult {self.execution_id}: ack {s.get('ack_status')}, previewed "
-                f"{s.get('previewed', 0)}, canceled {s.get('canceled', 0)}, filled first "
-                f"{s.get('filled_before_cancel', 0)}, still open {s.get('still_open', 0)}, unknown "
-                f"{s.get('unknown', 0)}, collateral {s.get('collateral', 0)}>")
+        return result_html.result_repr(self)
 
     def _repr_html_(self) -> str:
-        esc = hp.esc
-        s = self.summary
-        parts = [f"<div class='apex-result'><h4>Cancel result {esc(self.execution_id)}: "
-                 f"{esc(self.description)}</h4>"]
-        if s.get("collateral", 0):
-            parts.append(hp.banner(hp.RED, f"COLLATERAL: {s['collateral']} orders outside the scope were canceled "
-                                           "(the gateway widened the cancel)."))
-        if not s.get("collateral_complete", True):
-            parts.append(hp.banner(hp.AMBER, "Collateral check INCOMPLETE: some accounts could not be read "
-                                             f"({esc(s.get('collateral_unchecked'))[:300]}); check them with "
-                                             "order_history()."))
-        if s.get("ack_status") in {"error", "unknown", "partial"}:
-            parts.append(hp.ack_note(s))
-        keys = ("previewed", "affected", "canceled", "filled_before_cancel", "still_open", "unknown",
-                "collateral", "ack_status", "mode", "drift_accepted", "verify_seconds", "polls")
-        parts.append(hp.summary_table((k, s.get(k)) for k in keys))
-        if len(self.orders):
-            parts.append(hp.orders_table(self.orders, columns=None, note=hp.FIRST_ROWS_BRIEF))
-        if len(self.collateral):
-            parts.append("<h5>Collateral</h5>"
-                         + hp.orders_table(self.collateral, columns=None, note=hp.FIRST_ROWS_BRIEF))
-        parts.append("</div>")
-        return "".join(parts)
+        return result_html.result_html(self)
 
 
 def summarise(orders: pd.DataFrame, collateral: pd.DataFrame, *, ack: Mapping[str, Any], mode: str,

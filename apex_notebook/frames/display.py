@@ -23,10 +23,12 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_DECIMALS", "PRICE_COLUMNS", "QUANTITY_COLUMNS", "currency_decimals", "display_frame",
-           "format_money", "format_price", "format_quantity", "format_time", "increment_decimals", "money_text",
-           "price_decimals"]
+__all__ = ["MAX_DECIMALS", "PRICE_COLUMNS", "QUANTITY_COLUMNS", "UNKNOWN_CURRENCY", "currency_decimals",
+           "display_frame", "format_money", "format_price", "format_quantity", "format_time", "increment_decimals",
+           "money_text", "price_decimals"]
 
+#: How a missing quote currency is named (in per-currency totals and in text).
+UNKNOWN_CURRENCY: Final = "(unknown currency)"
 #: Most decimals ever shown for a price or quantity.
 MAX_DECIMALS: Final = 8
 #: Columns shown to the instrument's price precision.
@@ -110,7 +112,7 @@ def format_time(value: object) -> str:
 
 def format_money(amount: object, currency: object, decimals: int | None = None) -> str:
     """``13,056,190.00 USD``; an unknown currency is said as such, never left out."""
-    code = "(unknown currency)" if _missing(currency) or not str(currency) else str(currency)
+    code = UNKNOWN_CURRENCY if _missing(currency) or not str(currency) else str(currency)
     if _missing(amount):
         return f"- {code}"
     places = 2 if decimals is None else decimals

@@ -32,7 +32,8 @@ def test_plan_freezes_the_scope_orders_with_facts() -> None:
     assert plan.by_account.to_dict() == {9: 6}
     assert plan.by_instrument.to_dict() == {"BTCUSD": 2, "ETHUSD": 2, "LTCUSD": 2}
     assert plan.by_side.sum() == 6 and plan.by_order_type.sum() == 6
-    assert plan.total_notional == pytest.approx(float(plan.orders["notional"].sum()))
+    total = pytest.approx(float(plan.orders["notional"].sum()))
+    assert plan.notional_by_currency.to_dict() == {"(unknown currency)": total}  # the fake lists no quotes
     assert plan.oldest_order is not None and int(plan.oldest_order["order_id"]) == min(ids)
     assert plan.newest_order is not None and int(plan.newest_order["order_id"]) == max(ids)
     assert plan.taken_at == pd.Timestamp("2026-01-01", tz="UTC")
@@ -68,7 +69,7 @@ def test_empty_scope_is_a_valid_zero_order_plan() -> None:
     plan = make_plan(FakeClient(mixed_records()), CancelScope(12, ALL))
     assert plan.count == 0 and plan.executable
     assert plan.confirmation_phrase == "CANCEL 0 ORDERS ON ACCOUNT 12, ALL INSTRUMENTS"
-    assert plan.oldest_order is None and plan.total_notional == 0.0
+    assert plan.oldest_order is None and plan.notional_by_currency.empty
     assert "0</b> working orders" in plan._repr_html_()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -124,7 +125,8 @@ def test_preview_execute_results_delegate(make_client: MakeClient, monkeypatch: 
     assert client.journal is None
     assert client.execute("plan", reason="r", confirm="c") == "result"
     # the default journal is opened in the working folder and becomes the client's: apex.journal names it
-    assert client.journal is not None and client.journal.path == "apex-journal.sqlite"
+    assert client.journal is not None
+    assert Path(client.journal.path).resolve() == (tmp_path / "apex-journal.sqlite").resolve()
     assert (tmp_path / "apex-journal.sqlite").exists()
     assert seen["execute"] == (client, "plan", {"reason": "r", "confirm": "c", "journal": client.journal})
     assert client.results["order_id"].tolist() == [1, 2]
