@@ -11,7 +11,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from apex_notebook.cancel.collateral import GatewayClock
+from apex_notebook.cancel.clock import GatewayClock
 from apex_notebook.cancel.drift import split_pre_send
 from apex_notebook.cancel.protocol import CancelClient, ExecutionJournal
 from apex_notebook.cancel.result import CancelResult, summarise

@@ -36,15 +36,19 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any, Literal
 
 import pandas as pd
 
-from apex_notebook.cancel.collateral import COLLATERAL_MODES, GatewayClock
+from apex_notebook.cancel.accounting import COLLATERAL_MODES
+from apex_notebook.cancel.after_send import GuardedJournal
+from apex_notebook.cancel.clock import GatewayClock
 from apex_notebook.cancel.drift import split_pre_send
 from apex_notebook.cancel.plan import CancelPlan, fingerprint
+from apex_notebook.cancel.progress import VerifyProgress
 from apex_notebook.cancel.protocol import CancelClient, ExecutionJournal
+from apex_notebook.cancel.refusals import record_refusal
 from apex_notebook.cancel.result import CancelResult, summarise
 from apex_notebook.cancel.send import DEFINITIVE_REFUSALS, ack_of, send_exact
 from apex_notebook.cancel.verify import Verification, verify_orders
@@ -69,19 +73,6 @@ def _ids(orders: pd.DataFrame, shown: int = 10) -> str:
     """``[101, 102, ...]``: the first order ids of a frame, for a message."""
     ids = [int(i) for i in orders["order_id"].head(shown)]
     return "[" + ", ".join(map(str, ids)) + (", ...]" if len(orders) > shown else "]")
-
-
-@dataclass
-class _Prepared:
-    """What the steps before the send established: targets, drift, the journalled execution id."""
-
-    execution_id: str
-    targets: pd.DataFrame
-    drift: dict[str, Any]
-    pre_send: pd.DataFrame
-    pre_read_at: float
-    started: str
-    t0: float
 
 
 def _check_same_session(client: CancelClient, plan: CancelPlan) -> None:
@@ -158,19 +149,19 @@ def _journal_intent(journal: ExecutionJournal, client: CancelClient, plan: Cance
     return eid
 
 
-def _send(client: CancelClient, plan: CancelPlan, targets: pd.DataFrame, *, journal: ExecutionJournal,
-          eid: str, mode: str) -> tuple[dict[str, Any], ApexError | None]:
+def _send(client: CancelClient, plan: CancelPlan, targets: pd.DataFrame, *, journal: GuardedJournal,
+          mode: str) -> tuple[dict[str, Any], ApexError | None]:
     """Step 4: send (or, with no targets, record a no-op); journal the ack. Never re-sent."""
     scope = plan.scope
     if not len(targets):
         ack: dict[str, Any] = {"status": "noop", "result": None, "errorcode": None, "errormsg": None,
                                "detail": "nothing in scope: no request sent"}
-        journal.state(eid, "noop", ack=ack)
+        journal.state("noop", ack=ack)
         return ack, None
     error: ApexError | None = None
     per_order: list[Any] = []
-    journal.event(eid, "send", {"mode": mode, "payload": scope.to_payload() if mode == "cancel_all" else None,
-                                "orders": len(targets)})
+    journal.event("send", {"mode": mode, "payload": scope.to_payload() if mode == "cancel_all" else None,
+                           "orders": len(targets)})
     if mode == "cancel_all":
         try:
             ack = ack_of(None, client.send_cancel_all(plan))
@@ -179,10 +170,10 @@ def _send(client: CancelClient, plan: CancelPlan, targets: pd.DataFrame, *, jour
             error = None if ack["status"] == "unknown" else exc
     else:
         ack, per_order = send_exact(client, plan, targets[targets["previewed"]])
-    journal.state(eid, {"ok": "acked", "unknown": "ack_unknown"}.get(ack["status"], "ack_error"), ack=ack)
+    journal.state({"ok": "acked", "unknown": "ack_unknown"}.get(ack["status"], "ack_error"), ack=ack)
     for one in per_order:
         if one["status"] != "ok":
-            journal.event(eid, "cancel_order_ack", one)
+            journal.event("cancel_order_ack", one)
     return ack, error
 
 
@@ -190,42 +181,56 @@ def execute_plan(client: CancelClient, plan: CancelPlan, *, reason: str, confirm
                  journal: ExecutionJournal, operator: str | None = None,
                  mode: Literal["cancel_all", "exact"] = "cancel_all", accept_drift: bool = False,
                  verify_timeout: float = 30.0, poll_interval: float = 0.25, collateral: str = "visible",
-                 collateral_watch: float = 0.0, sleep: Callable[[float], object] = time.sleep,
+                 collateral_watch: float = 0.0, progress: Callable[[dict[str, Any]], None] | None = None,
+                 sleep: Callable[[float], object] = time.sleep,
                  monotonic: Callable[[], float] = time.monotonic) -> CancelResult:
     """Execute ``plan`` once, journalled and verified; see the module docstring for every step.
 
     ``collateral``: ``"visible"`` (every account the user can see) or ``"touched"`` (the plan's
     accounts only); ``collateral_watch``: keep watching for collateral at least this many seconds
-    after the send. ``sleep`` and ``monotonic`` drive the verification polls and relate gateway
-    timestamps to the send; they must be one clock (tests pass a simulator clock's ``advance`` and
-    ``now`` so that no test waits in real time).
+    after the send. ``progress(status)`` is called after each verification poll (counts of canceled,
+    filled, pending targets and the seconds left; ``progress.py``). ``sleep`` and ``monotonic`` drive
+    the verification polls and relate gateway timestamps to the send; they must be one clock (tests
+    pass a simulator clock's ``advance`` and ``now`` so that no test waits in real time).
     """
-    _refuse_unless_ready(client, plan, reason=reason, confirm=confirm, mode=mode, collateral=collateral)
-    plan._claim()
+    try:
+        _refuse_unless_ready(client, plan, reason=reason, confirm=confirm, mode=mode, collateral=collateral)
+        plan._claim()
+    except PlanError as exc:
+        record_refusal(journal, client, plan, exc, confirm=confirm)
+        raise
     started, t0 = _now(), time.monotonic()
     try:
         pre, targets, drift, pre_read_at = _drift_check(client, plan, mode=mode, accept_drift=accept_drift,
                                                         monotonic=monotonic)
         eid = _journal_intent(journal, client, plan, pre, reason=reason, confirm=confirm, operator=operator,
                               mode=mode, drift=drift)
-    except BaseException:
+    except BaseException as exc:
         plan._release()
+        if isinstance(exc, DriftError):
+            record_refusal(journal, client, plan, exc, confirm=confirm)
         raise
     plan._consume()
+    guarded = GuardedJournal(journal, eid)
     sent_at, clock = _now(), GatewayClock(sent_at=monotonic())
     clock.observe_frame(pre, pre_read_at)
-    ack, error = _send(client, plan, targets, journal=journal, eid=eid, mode=mode)
+    ack, error = _send(client, plan, targets, journal=guarded, mode=mode)
     acked_at, t_ack = _now(), time.monotonic()
     budget = 0.0 if ack["status"] == "error" and ack["errorcode"] in DEFINITIVE_REFUSALS else verify_timeout
+    watch = VerifyProgress(progress, show_bar=client.progress, targets=len(targets),
+                           budget=budget, journal=guarded)
     found = verify_orders(client, scope=plan.scope, targets=targets, timeout=budget, poll_interval=poll_interval,
                           clock=clock, execution_id=eid, collateral=collateral,
                           collateral_watch=collateral_watch, symbols=plan.symbols,
                           watch_collateral=ack["status"] != "noop", sleep=sleep, monotonic=monotonic,
                           may_widen=mode == "cancel_all" and not plan.scope.all_instruments,
-                          on_poll=lambda d: journal.event(eid, d.pop("kind", "poll"), d))
+                          extra_accounts=_accounts_of(pre), on_poll=watch.update)
+    watch.close(found.orders)
     timings = {"started_at": started, "sent_at": sent_at, "acked_at": acked_at, "verified_at": _now(),
                "send_seconds": round(t_ack - t0, 4), "total_seconds": round(time.monotonic() - t0, 4)}
-    result = _record(client, journal, plan, eid, found, ack=ack, mode=mode, drift=drift, timings=timings)
+    result = _record(client, guarded, plan, eid, found, ack=ack, mode=mode, drift=drift, timings=timings)
+    if guarded.failure is not None:
+        raise guarded.error(result) from guarded.failure
     if error is not None:
         error.cancel_result = result  # type: ignore[attr-defined]
         error.add_note(f"journalled as execution {eid}; the verified result is exc.cancel_result "
@@ -234,13 +239,22 @@ def execute_plan(client: CancelClient, plan: CancelPlan, *, reason: str, confirm
     return result
 
 
-def _record(client: CancelClient, journal: ExecutionJournal, plan: CancelPlan, eid: str, found: Verification, *,
+def _accounts_of(frame: pd.DataFrame) -> set[int]:
+    """The accounts of an orders frame (those the pre-send check saw must be covered after the send)."""
+    return {int(a) for a in frame["account_id"].dropna()} if "account_id" in frame else set()
+
+
+def _record(client: CancelClient, journal: GuardedJournal, plan: CancelPlan, eid: str, found: Verification, *,
             ack: dict[str, Any], mode: str, drift: dict[str, Any], timings: dict[str, Any]) -> CancelResult:
     """Step 6: the result, journalled (outcomes, snapshots, ``done``) and added to the session's results."""
+    unplanned = found.unplanned if found.unplanned is not None else found.orders.iloc[0:0]
     summary = summarise(found.orders, found.collateral, ack=ack, mode=mode, drift=drift, stats=found.stats,
-                        timings=timings)
-    result = CancelResult(eid, found.orders, found.collateral, summary, plan.describe())
+                        timings=timings, unplanned=unplanned)
+    result = CancelResult(eid, found.orders, found.collateral, summary, plan.describe(), unplanned=unplanned,
+                          journal_path=journal.path or None)
     journal.finish(result, found.post_open, collateral=found.collateral_orders)
+    if journal.failure is not None:
+        result = replace(result, journal_path=None)
     client._append_result(result.orders)
     return result
 

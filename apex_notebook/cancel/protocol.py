@@ -25,6 +25,7 @@ class CancelClient(Protocol):
     username: str
     base_url: str
     max_concurrency: int
+    progress: bool
 
     def call(self, name: str, **payload: Any) -> Any:
         """One APEX call; ``result: false`` raises an ``ApexError``."""
@@ -61,6 +62,9 @@ class ExecutionJournal(Protocol):
 
     def event(self, execution_id: str, kind: str, detail: Mapping[str, Any] | None = None) -> None:
         """Append one timeline event."""
+
+    def refused(self, attempt: Mapping[str, Any]) -> str:
+        """Record one refused attempt (nothing was sent); returns its id."""
 
     def finish(self, result: CancelResult, post_verify: pd.DataFrame | None = None, *,
                collateral: pd.DataFrame | None = None, note: str | None = None) -> None:

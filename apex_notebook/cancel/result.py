@@ -8,14 +8,23 @@ verification (DESIGN §2.4):
   ``canceled`` (final state Canceled), ``filled_before_cancel`` (FullyExecuted), ``still_open``
   (still Working when the budget ended) or ``unknown`` (gone but no final state could be read, or an
   other terminal state such as Expired/Rejected -- ``final_state`` then says which).
-* ``.collateral``: orders *outside* the scope, in the watched accounts (every account the user can
+* ``.unplanned``: orders *in* the scope that were not targets but were Canceled during the execution
+  window: they arrived after the pre-send drift check, or sit in an account the enumeration did not
+  list (DESIGN §2.5; ``accounting.py``).
+* ``.collateral``: orders *outside* the scope, in the covered accounts (every account the user can
   see, or only the plan's with ``collateral="touched"``), that were Canceled during the execution
-  window (a widened cancel, DESIGN §2.3; ``collateral.py``). ``summary["collateral_complete"]`` is
-  False when some account could not be read (``collateral_unchecked`` names them): then "no
-  collateral" is not proven and ``ok`` is False.
-* ``.summary``: counts (previewed, affected = canceled + collateral, canceled, filled_before_cancel,
-  still_open, unknown, collateral), the ack (``ack_status`` ok / error / unknown / noop / partial,
-  ``ack_result``, ``ack_errorcode``, ``ack_errormsg``), mode, drift, request counts and timings.
+  window (a widened cancel, DESIGN §2.3). ``summary["coverage_complete"]`` is False when some
+  account could not be read, or when an all-accounts cancel could not be checked on every account
+  of the OMS (``coverage_note`` says why): then "nothing else was cancelled" is not proven.
+* ``.summary``: counts (previewed, affected = canceled + unplanned + collateral, canceled,
+  filled_before_cancel, still_open, unknown, unplanned, collateral), the ack (``ack_status`` ok /
+  error / unknown / noop / partial, ``ack_result``, ``ack_errorcode``, ``ack_errormsg``), mode,
+  drift, coverage, request counts and timings.
+
+``ok`` is True only when every target was cancelled (or filled first), nothing unplanned or
+collateral was cancelled, coverage is complete and the ack was clean. :meth:`CancelResult.report`
+reads as a FIX OrderMassCancelReport: total affected, every affected id, the not-affected targets
+with their reason.
 """
 
 from __future__ import annotations
@@ -50,6 +59,7 @@ RESULT_SCHEMA: Final[dict[str, Any]] = {
     "change_reason": "string",
     "verified_at": "datetime64[ns, UTC]",
     "previewed": "boolean",
+    "verified_late": "boolean",
 }
 
 _FINAL_TO_OUTCOME: Final[dict[str, str]] = {
@@ -92,13 +102,35 @@ class CancelResult:
     collateral: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    unplanned: pd.DataFrame = field(default_factory=empty_result_frame)
+    #: Where the execution is journalled (None when the journal could not be written).
+    journal_path: str | None = None
 
     @property
     def ok(self) -> bool:
-        """True when every targeted order is terminal as intended and there is no collateral."""
+        """True when every target is terminal as intended and nothing else was cancelled, provably."""
         s = self.summary
         return bool(s.get("still_open", 0) == 0 and s.get("unknown", 0) == 0 and s.get("collateral", 0) == 0
-                    and s.get("collateral_complete", True) and s.get("ack_status") in {"ok", "noop"})
+                    and s.get("unplanned", 0) == 0 and s.get("collateral_complete", True)
+                    and s.get("coverage_complete", True) and s.get("ack_status") in {"ok", "noop"})
+
+    def report(self) -> dict[str, Any]:
+        """The FIX OrderMassCancelReport view: total affected, every affected id, the not-affected ones.
+
+        ``affected_order_ids`` lists the targets cancelled, the unplanned and the collateral orders (each
+        once); ``not_affected`` maps each other target to its reason (``filled_before_cancel``,
+        ``still_open``, ``unknown``).
+        """
+        canceled = self.orders[self.orders["outcome"] == "canceled"]
+        others = self.orders[self.orders["outcome"] != "canceled"]
+        ids = {name: [int(i) for i in frame["order_id"]]
+               for name, frame in (("targets", canceled), ("unplanned", self.unplanned),
+                                   ("collateral", self.collateral))}
+        return {"execution_id": self.execution_id, "total_affected": sum(len(v) for v in ids.values()),
+                "affected_order_ids": ids,
+                "not_affected": {int(o): str(r) for o, r in zip(others["order_id"], others["outcome"], strict=True)},
+                "coverage_complete": bool(self.summary.get("coverage_complete", True)),
+                "coverage_note": self.summary.get("coverage_note")}
 
     @property
     def headline(self) -> str:
@@ -113,16 +145,17 @@ class CancelResult:
 
 
 def summarise(orders: pd.DataFrame, collateral: pd.DataFrame, *, ack: Mapping[str, Any], mode: str,
-              drift: Mapping[str, Any], stats: Mapping[str, Any], timings: Mapping[str, Any]
-              ) -> dict[str, Any]:
+              drift: Mapping[str, Any], stats: Mapping[str, Any], timings: Mapping[str, Any],
+              unplanned: pd.DataFrame | None = None) -> dict[str, Any]:
     """The FIX-OrderMassCancelReport-like summary of one execution."""
     counts = {name: int((orders["outcome"] == name).sum()) for name in OUTCOMES}
-    n_collateral = len(collateral)
+    n_collateral, n_unplanned = len(collateral), 0 if unplanned is None else len(unplanned)
     return {
         "previewed": int(orders["previewed"].fillna(True).sum()) if len(orders) else 0,
         "targeted": len(orders),
-        "affected": counts["canceled"] + n_collateral,
+        "affected": counts["canceled"] + n_unplanned + n_collateral,
         **counts,
+        "unplanned": n_unplanned,
         "collateral": n_collateral,
         "ack_status": ack.get("status"),
         "ack_result": ack.get("result"),

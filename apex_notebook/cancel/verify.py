@@ -1,29 +1,25 @@
-"""Verification after a cancel: don't trust the ack (DESIGN §2.4), flag collateral (DESIGN §2.3).
+"""Verification after a cancel: don't trust the ack (DESIGN §2.4); account for every cancel (§2.5).
 
-:func:`verify_orders` polls until every targeted order is terminal or the time budget ends. The first
-poll starts at once and polls follow ``poll_interval`` apart. Per poll it sends at most one
-``GetOpenOrders`` per touched account that still has pending orders; an order that left the open set
-gets its final state from ``GetOrderStatus`` (few orders) or one ``GetOrdersHistory`` of its account
-(many), and is classified ``canceled`` / ``filled_before_cancel`` / ``still_open`` / ``unknown``
-(``result.outcome_for``). A failed read never counts as terminal: its orders stay pending and end
-``unknown``.
+:func:`verify_orders` reads, after the send, what the gateway changed in the *execution window*
+(``window.py``: ``GetOrdersHistory`` bounded by the window, concurrently) until every target is
+terminal or the time budget ends. Each target gets its outcome from its newest record:
+``canceled`` / ``filled_before_cancel`` / ``unknown`` (another terminal state, e.g. Expired);
+targets that a poll's window read did not settle are looked up in ``GetOpenOrders`` (and, if gone,
+``GetOrderStatus``); at the end the touched accounts' open orders are read once more (targets still
+there are ``still_open``; this is also the post-verify state); a failed read never counts as
+terminal (``unknown``).
+Every *other* order cancelled in the window is unplanned (in scope) or collateral (outside it)
+(``accounting.py``).
 
 Polls run at a fixed rate: poll ``n`` starts ``n x poll_interval`` after the first (a poll's own work
 does not stretch the period), or at once when a poll took longer than the interval.
 
-Collateral (``collateral.py``) is watched over the *execution window*, from the send until
-verification ends. The window closes when every target is terminal, ``collateral_watch`` seconds
-have passed since the send, and:
-
-* if the send *can widen* (``may_widen``: a CancelAllOrders naming one instrument, whose instrument
-  key a gateway may ignore -- DESIGN §2.3), twice as long as the last observed cancel took to land
-  (targets or collateral), so a widened cancel whose cancels land spread over time keeps the window
-  open while it lands;
-* otherwise (all instruments -- the AccountId is always honoured --, or one CancelOrder per order)
-  at once: one collateral check still runs, for cancels made by others during the window.
-
-The budget's end closes it too. A collateral check runs when the window is about to close; one that
-finds new collateral keeps it open (by one more poll interval at least).
+The window closes when every target is terminal, ``collateral_watch`` seconds have passed since the
+send, and -- if the send *can widen* (a CancelAllOrders naming one instrument, whose key a gateway
+may ignore) -- twice as long as the targets took to land (gateway time), so a widened cancel whose
+cancels land spread over time is still seen. The budget's end closes it too. Then every covered
+account must have been read after the window closed (reads made earlier in the same pass count;
+the rest are read again); a check that finds something new keeps the window open one more interval.
 """
 
 from __future__ import annotations
@@ -32,109 +28,40 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 
-from apex_notebook.cancel.collateral import CollateralWatch, GatewayClock
+from apex_notebook.cancel.accounting import Accounting, Coverage
+from apex_notebook.cancel.clock import GatewayClock
 from apex_notebook.cancel.protocol import CancelClient
 from apex_notebook.cancel.result import outcome_for, typed_result
 from apex_notebook.cancel.scope import CancelScope
+from apex_notebook.cancel.window import WindowReads, lower_keys, ms
 from apex_notebook.frames.tables import orders_frame
 from apex_notebook.wire.errors import ApexError
 
 __all__ = ["Verification", "verify_orders"]
 
-#: Above this many newly gone orders in one account, one GetOrdersHistory replaces GetOrderStatus calls.
-STATUS_LOOKUP_LIMIT = 5
-_TOLERANCE = 1e-6  # seconds; below this the budget is spent (float clocks cannot move by less)
-_TERMINAL = frozenset({"Canceled", "FullyExecuted", "Rejected", "Expired"})
+#: Gone targets looked up one by one (GetOrderStatus) per poll, at most.
+STATUS_LOOKUPS: Final = 50
+#: Above this many accounts to read in one poll, an Operator's whole-OMS read is used when allowed.
+WHOLE_OMS_AT: Final = 20
+_TOLERANCE: Final = 1e-6  # seconds; below this the budget is spent (float clocks cannot move by less)
+_TERMINAL: Final = frozenset({"Canceled", "FullyExecuted", "Rejected", "Expired"})
 
 
 @dataclass
 class Verification:
-    """What polling found: result rows, collateral rows, the open orders seen last, request counts."""
+    """What verification found: outcome rows per class, the orders still open at the end, counts."""
 
     orders: pd.DataFrame
     collateral: pd.DataFrame
     post_open: pd.DataFrame
     stats: dict[str, Any] = field(default_factory=dict)
     collateral_orders: pd.DataFrame | None = None
-
-
-def _low(record: Mapping[str, Any]) -> dict[str, Any]:
-    return {str(k).lower(): v for k, v in record.items()}
-
-
-class _Poller:
-    """The calls of one verification, counted."""
-
-    def __init__(self, client: CancelClient, oms_id: int) -> None:
-        self.client, self.oms_id = client, oms_id
-        self.counts = {"open_orders_requests": 0, "history_requests": 0, "status_requests": 0}
-        self.workers = max(1, client.max_concurrency)
-
-    def _call(self, kind: str, name: str, **payload: Any) -> Any:
-        self.counts[kind] += 1
-        return self.call(name, **payload)
-
-    def call(self, name: str, **payload: Any) -> Any:
-        """One raw call on this OMS (not counted here)."""
-        return self.client.call(name, OMSId=self.oms_id, **payload)
-
-    def open_orders(self, accounts: Iterable[int]) -> dict[int, list[dict[str, Any]] | None]:
-        """Raw open orders per account (lower-cased keys); ``None`` where the read failed."""
-        def one(account: int) -> list[dict[str, Any]] | None:
-            try:
-                reply = self._call("open_orders_requests", "GetOpenOrders", AccountId=account)
-            except ApexError:
-                return None
-            return [_low(r) for r in reply] if isinstance(reply, list) else None
-
-        accounts = sorted(accounts)
-        if len(accounts) <= 1:
-            return {a: one(a) for a in accounts}
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(accounts))) as pool:
-            return dict(zip(accounts, pool.map(one, accounts), strict=True))
-
-    def final_states(self, account: int, order_ids: list[int], since: pd.Timestamp | None = None
-                     ) -> dict[int, dict[str, Any]]:
-        """The latest known order object of each gone order (missing where unreadable).
-
-        ``since`` (the oldest ReceiveTime among them) bounds the history read; it is sent in POSIX
-        *seconds*, rounded down, which is correct whether the gateway reads seconds or milliseconds.
-        """
-        found: dict[int, dict[str, Any]] = {}
-        wanted = set(order_ids)
-        if len(order_ids) > STATUS_LOOKUP_LIMIT:
-            window = {} if since is None or pd.isna(since) else {"StartTimestamp": int(since.timestamp())}
-            try:
-                reply = self._call("history_requests", "GetOrdersHistory", AccountId=account,
-                                   Depth=max(1000, 4 * len(order_ids)), **window)
-            except ApexError:
-                reply = []
-            for rec in map(_low, reply if isinstance(reply, list) else []):
-                oid = int(rec.get("orderid", -1))
-                if oid in wanted and oid not in found:  # newest first: keep the first seen
-                    found[oid] = rec
-        for oid in [o for o in order_ids if o not in found][: max(STATUS_LOOKUP_LIMIT, 50)]:
-            try:
-                reply = self._call("status_requests", "GetOrderStatus", AccountId=account, OrderId=oid)
-            except ApexError:
-                continue
-            if isinstance(reply, dict):
-                found[oid] = _low(reply)
-        return found
-
-
-def _oldest(info: Mapping[int, Mapping[str, Any]], order_ids: list[int]) -> pd.Timestamp | None:
-    times = [info[o].get("receive_time") for o in order_ids]
-    known = [t for t in times if isinstance(t, pd.Timestamp) and not pd.isna(t)]
-    return min(known) if len(known) == len(times) and known else None
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    unplanned: pd.DataFrame | None = None
+    unplanned_orders: pd.DataFrame | None = None
 
 
 def _row(target: Mapping[str, Any], rec: Mapping[str, Any] | None, outcome: str, when: pd.Timestamp
@@ -153,6 +80,186 @@ def _row(target: Mapping[str, Any], rec: Mapping[str, Any] | None, outcome: str,
     return row
 
 
+_ROW_COLUMNS: Final = ("order_id", "account_id", "instrument_id", "symbol", "side", "order_type", "orig_quantity",
+                       "quantity", "quantity_executed", "previewed", "final_state", "change_reason", "outcome",
+                       "verified_at")
+
+
+class _Targets:
+    """The targets of one verification: which are still pending, and the rows of the settled ones."""
+
+    def __init__(self, targets: pd.DataFrame) -> None:
+        self.info = {int(r["order_id"]): {str(k): v for k, v in r.items()} for r in targets.to_dict("records")}
+        self.pending: dict[int, int] = {oid: int(r["account_id"]) for oid, r in self.info.items()}
+        self.rows: dict[int, dict[str, Any]] = {}
+        self.landed_ms: int | None = None  # newest gateway time at which a target became terminal
+
+    def settle(self, oid: int, rec: Mapping[str, Any]) -> None:
+        self.rows[oid] = _row(self.info[oid], rec, outcome_for(rec.get("orderstate")), pd.Timestamp.now(tz="UTC"))
+        self.pending.pop(oid, None)
+        stamp = ms(rec.get("lastupdatedtime"))
+        if stamp is not None and (self.landed_ms is None or stamp > self.landed_ms):
+            self.landed_ms = stamp
+
+    def settle_from(self, records: Mapping[int, Mapping[str, Any]]) -> int:
+        """Settle every pending target whose newest record is terminal; return how many."""
+        done = [oid for oid in self.pending if records.get(oid, {}).get("orderstate") in _TERMINAL]
+        for oid in done:
+            self.settle(oid, records[oid])
+        return len(done)
+
+    def counts(self) -> dict[str, int]:
+        outcomes = [r["outcome"] for r in self.rows.values()]
+        return {"targets": len(self.info), "pending": len(self.pending), "terminal": len(self.rows),
+                "canceled": outcomes.count("canceled"),
+                "filled_before_cancel": outcomes.count("filled_before_cancel")}
+
+
+class _Verifier:
+    """One verification's state and steps (see the module docstring)."""
+
+    def __init__(self, client: CancelClient, scope: CancelScope, targets: pd.DataFrame, clock: GatewayClock, *,
+                 coverage: Coverage, symbols: Mapping[int, str], monotonic: Callable[[], float]) -> None:
+        self.client, self.scope, self.clock, self.coverage, self.monotonic = client, scope, clock, coverage, monotonic
+        self.targets = _Targets(targets)
+        self.reads = WindowReads(client, scope.oms_id, clock, monotonic=monotonic)
+        self.accounting = Accounting(scope, set(self.targets.info), symbols)
+        self.open_requests = self.status_requests = self.checks = self.polls = self.max_open_per_poll = 0
+        self.post_records: list[dict[str, Any]] = []
+        self.enumerated = False
+
+    # -- reads ---------------------------------------------------------------------------------------
+    def read(self, accounts: set[int]) -> None:
+        """Window reads of ``accounts``: one whole-OMS read when many and allowed, else one per account."""
+        if self.coverage.whole_oms and len(accounts) > WHOLE_OMS_AT and self.reads.read_oms():
+            return
+        self.reads.read_accounts(accounts)
+
+    def poll(self) -> None:
+        """One poll: window reads of the accounts with pending targets, then their open orders."""
+        self.polls += 1
+        self.read(set(self.targets.pending.values()))
+        self.targets.settle_from(self.reads.records)
+        if self.targets.pending:
+            self.open_orders_round(set(self.targets.pending.values()), final=False)
+
+    def covered_accounts(self) -> set[int]:
+        """The accounts every closing check must read (enumerated once, when first needed)."""
+        if not self.enumerated and (self.coverage.mode == "visible" or self.coverage.whole_oms):
+            self.enumerated = True
+            try:
+                self.coverage.enumerated = {int(a) for a in self.client.account_ids()}
+            except ApexError as exc:
+                self.coverage.enumeration_error = f"{type(exc).__name__}: {exc}"
+        return self.coverage.accounts
+
+    def close_check(self, closed_at: float) -> list[int]:
+        """Make sure every covered account was read after ``closed_at``; return newly found orders."""
+        self.checks += 1
+        accounts = self.covered_accounts()
+        use_oms = self.reads.oms_wide is not False and (
+            self.coverage.whole_oms or (self.coverage.mode == "visible" and len(accounts) > WHOLE_OMS_AT))
+        if use_oms and not (self.reads.oms_read_at is not None and self.reads.oms_read_at >= closed_at):
+            self.reads.read_oms()
+        if not (use_oms and self.reads.oms_wide):
+            self.reads.read_accounts({a for a in accounts if not self.reads.fresh_since(a, closed_at)})
+        self.targets.settle_from(self.reads.records)
+        return self.accounting.sort(self.reads)
+
+    def open_orders_round(self, accounts: set[int], *, final: bool) -> None:
+        """``GetOpenOrders`` of ``accounts``: gone targets get their state from GetOrderStatus; at the end
+        (``final``) targets still there are ``still_open`` and the orders form the post-verify state."""
+        wanted = sorted(accounts)
+
+        def one(account: int) -> list[dict[str, Any]] | None:
+            try:
+                reply = self.client.call("GetOpenOrders", OMSId=self.scope.oms_id, AccountId=account)
+            except ApexError:
+                return None
+            return [lower_keys(r) for r in reply] if isinstance(reply, list) else None
+
+        self.open_requests += len(wanted)
+        self.max_open_per_poll = max(self.max_open_per_poll, len(wanted))
+        with ThreadPoolExecutor(max_workers=max(1, min(self.client.max_concurrency, len(wanted) or 1))) as pool:
+            replies = dict(zip(wanted, pool.map(one, wanted), strict=True))
+        open_ids: set[int | None] = set()
+        for recs in replies.values():
+            if recs is not None:
+                open_ids |= {ms(r.get("orderid")) for r in recs}
+                if final:
+                    self.post_records.extend(recs)
+        gone = {oid: acct for oid, acct in self.targets.pending.items()
+                if replies.get(acct) is not None and oid not in open_ids}
+        self.status_lookups(gone)
+        if final:
+            now = pd.Timestamp.now(tz="UTC")
+            by_id = {ms(r.get("orderid")): r for recs in replies.values() if recs for r in recs}
+            for oid in [o for o in self.targets.pending if o in by_id]:
+                self.targets.rows[oid] = _row(self.targets.info[oid], by_id[oid], "still_open", now)
+                del self.targets.pending[oid]
+
+    def status_lookups(self, gone: Mapping[int, int]) -> None:
+        """Gone targets that no history read showed: their final state from GetOrderStatus (a few a poll)."""
+        for oid, account in list(gone.items())[:STATUS_LOOKUPS]:
+            self.status_requests += 1
+            try:
+                reply = self.client.call("GetOrderStatus", OMSId=self.scope.oms_id, AccountId=account, OrderId=oid)
+            except ApexError:
+                continue
+            rec = lower_keys(reply) if isinstance(reply, dict) else {}
+            if rec.get("orderstate") in _TERMINAL:
+                self.targets.settle(oid, rec)
+                if rec.get("orderstate") == "Canceled" and self.reads.in_window(rec):
+                    self.reads.expect(oid, account, self.monotonic())
+
+    # -- the window ----------------------------------------------------------------------------------
+    def landing_seconds(self, local_t_target: float) -> float:
+        """How long the targets took to land after the send: gateway time when known, else local."""
+        start = self.clock.start
+        if self.targets.landed_ms is None or start is None:
+            return local_t_target
+        return max(0.0, self.targets.landed_ms / 1000.0 - start)
+
+    def stats(self, verify_seconds: float) -> dict[str, Any]:
+        """Counts and coverage for the summary."""
+        reads, coverage = self.reads, self.coverage
+        whole = bool(coverage.whole_oms and reads.oms_wide)
+        unchecked: dict[int | str, str] = {account: why for account, why in reads.unchecked.items()}
+        if coverage.enumeration_error and not whole:
+            unchecked["accounts"] = coverage.enumeration_error
+        if self.checks and self.clock.start is None:
+            unchecked["window"] = "no gateway timestamp was seen: the window start is unknown"
+        complete = not unchecked
+        note = None
+        if coverage.whole_oms and not whole:
+            note = ("the gateway refused a whole-OMS history read, so accounts its account enumeration did not "
+                    "list could not be checked: an AccountId 0 cancel may have hit orders that are not reported")
+            complete = False
+        if not reads.bounded and reads.unbounded_reason:
+            note = (note + "; " if note else "") + reads.unbounded_reason
+        start = self.clock.start
+        return {"open_orders_requests": self.open_requests, "history_requests": reads.requests,
+                "status_requests": self.status_requests, "polls": self.polls,
+                "max_open_requests_per_poll": self.max_open_per_poll,
+                "verify_seconds": round(verify_seconds, 4),
+                "collateral_scope": coverage.mode, "collateral_accounts": len(coverage.accounts),
+                "collateral_checks": self.checks, "collateral_requests": reads.requests,
+                "collateral_complete": not unchecked, "collateral_unchecked": unchecked,
+                "collateral_window_start": None if start is None
+                else pd.Timestamp(start, unit="s", tz="UTC").isoformat(),
+                "coverage_complete": complete, "coverage_note": note, "whole_oms_read": whole,
+                "history_window_bounded": reads.bounded}
+
+
+def _close_at(watch: float, landing: float, t_found: float | None, poll_interval: float, *, widen: bool) -> float:
+    """When (seconds after the send) the window may close: at least ``watch``; if the send can widen,
+    twice as long as the targets took to land; one poll interval after new orders were found."""
+    close = max(watch, 2 * landing) if widen else watch
+    if t_found is not None:
+        close = max(close, t_found + poll_interval, 2 * t_found if widen else 0.0)
+    return close
+
+
 def verify_orders(client: CancelClient, *, scope: CancelScope, targets: pd.DataFrame, timeout: float,
                   poll_interval: float, clock: GatewayClock, execution_id: str = "",
                   collateral: str = "visible", collateral_watch: float = 0.0,
@@ -160,110 +267,61 @@ def verify_orders(client: CancelClient, *, scope: CancelScope, targets: pd.DataF
                   on_poll: Callable[[dict[str, Any]], None] | None = None,
                   sleep: Callable[[float], object] = time.sleep,
                   monotonic: Callable[[], float] = time.monotonic,
-                  may_widen: bool | None = None) -> Verification:
-    """Poll the targets until terminal or ``timeout``; watch for collateral until the window closes.
+                  may_widen: bool | None = None, extra_accounts: Iterable[int] = ()) -> Verification:
+    """Verify the targets and account for every cancel of the window; see the module docstring.
 
     ``clock`` relates gateway timestamps to ``monotonic`` (its ``sent_at`` is the send); ``sleep`` and
     ``monotonic`` must be the same clock (tests pass a ManualClock's ``advance`` and ``now``).
     ``may_widen``: whether the send could have hit orders outside the scope through an ignored
     instrument key (default: the scope names one instrument); False closes the window early.
+    ``extra_accounts``: accounts to cover besides the targets' (e.g. those of the pre-send snapshot).
     """
-    poller = _Poller(client, scope.oms_id)
-    info = {int(r["order_id"]): r for r in _records(targets)}
-    pending: dict[int, int] = {oid: int(r["account_id"]) for oid, r in info.items()}
-    watch = CollateralWatch(client, scope, mode=collateral, touched=set(pending.values()),
-                            target_ids=info, clock=clock, symbols=symbols,
-                            call=poller.call)
-    rows: dict[int, dict[str, Any]] = {}
-    last_open: dict[int, dict[str, Any]] = {}
-    last_records: dict[int, list[dict[str, Any]]] = {}
-    started, polls, max_per_poll = monotonic(), 0, 0
+    touched = {int(a) for a in targets["account_id"]} | {int(a) for a in extra_accounts}
+    coverage = Coverage(mode=collateral, touched=touched, whole_oms=bool(scope.all_accounts))
+    v = _Verifier(client, scope, targets, clock, coverage=coverage, symbols=symbols or {}, monotonic=monotonic)
+    started = monotonic()
     origin = started if clock.sent_at is None else clock.sent_at
-    t_target, t_found = 0.0, None  # seconds after the send: last target settled / last new collateral
     widen = (not scope.all_instruments) if may_widen is None else may_widen
+    t_target, t_found = 0.0, None
     while True:
-        if pending:
-            polls += 1
-            before, settled = poller.counts["open_orders_requests"], len(rows)
-            replies = poller.open_orders(set(pending.values()))
-            max_per_poll = max(max_per_poll, poller.counts["open_orders_requests"] - before)
-            for account, recs in replies.items():
-                if recs is not None:
-                    clock.observe(recs, monotonic())
-                    last_records[account] = recs
-                    _settle(poller, clock, account, recs, info=info, pending=pending, rows=rows,
-                            last_open=last_open, monotonic=monotonic)
-            if len(rows) > settled:
+        if v.targets.pending:
+            settled = len(v.targets.rows)
+            v.poll()
+            if len(v.targets.rows) > settled:
                 t_target = monotonic() - origin
             if on_poll is not None:
-                on_poll({"poll": polls, "pending": len(pending), "terminal": len(rows),
-                         "requests": dict(poller.counts)})
+                left = max(0.0, timeout - (monotonic() - started))
+                on_poll({"poll": v.polls, **v.targets.counts(), "seconds_left": round(left, 3),
+                         "requests": {"history": v.reads.requests, "open_orders": v.open_requests}})
         elapsed, remaining = monotonic() - origin, timeout - (monotonic() - started)
-        close_at = _close_at(collateral_watch, t_target, t_found, poll_interval, widen=widen)
-        if remaining <= _TOLERANCE or (not pending and elapsed + _TOLERANCE >= close_at):
+        close_at = _close_at(collateral_watch, v.landing_seconds(t_target), t_found, poll_interval, widen=widen)
+        if remaining <= _TOLERANCE or (not v.targets.pending and elapsed + _TOLERANCE >= close_at):
             if not watch_collateral:
                 break
-            new = watch.check(monotonic)
+            new = v.close_check(origin + min(close_at, elapsed))
             if on_poll is not None:
-                on_poll({"kind": "collateral", "check": watch.checks, "new_order_ids": new,
-                         "found": len(watch.found), "unchecked": watch.unchecked})
+                on_poll({"kind": "collateral", "check": v.checks, "new_order_ids": new,
+                         "unplanned": len(v.accounting.unplanned), "collateral": len(v.accounting.collateral),
+                         "unchecked": dict(v.reads.unchecked)})
             if not new or remaining <= _TOLERANCE:
                 break
-            t_found = elapsed  # a widened cancel is landing: keep the window open
-            close_at = _close_at(collateral_watch, t_target, t_found, poll_interval, widen=widen)
-        # fixed rate: the next poll starts polls x poll_interval after the first one
-        wait = started + polls * poll_interval - monotonic() if pending else close_at - elapsed
+            t_found = elapsed
+            close_at = _close_at(collateral_watch, v.landing_seconds(t_target), t_found, poll_interval, widen=widen)
+        wait = started + v.polls * poll_interval - monotonic() if v.targets.pending else origin + close_at - monotonic()
         sleep(max(0.0, min(wait, remaining)))
+    return _finish(v, execution_id, monotonic() - started)
+
+
+def _finish(v: _Verifier, execution_id: str, verify_seconds: float) -> Verification:
+    """The last look (open orders of the touched accounts) and the result frames."""
+    v.open_orders_round(set(v.coverage.touched), final=True)
     now = pd.Timestamp.now(tz="UTC")
-    open_last = {a: {int(r.get("orderid", -1)) for r in recs} for a, recs in last_records.items()}
-    for oid, account in pending.items():
-        seen = last_open.get(oid) if oid in open_last.get(account, set()) else None
-        rows[oid] = _row(info[oid], seen, "still_open" if seen is not None else "unknown", now)
-    verify_seconds = monotonic() - started
-    frame = typed_result(pd.DataFrame([rows[oid] for oid in info], columns=list(_row_columns())))
+    for oid in list(v.targets.pending):
+        v.targets.rows[oid] = _row(v.targets.info[oid], None, "unknown", now)
+    frame = typed_result(pd.DataFrame([v.targets.rows[oid] for oid in v.targets.info], columns=list(_ROW_COLUMNS)))
     frame["execution_id"] = pd.Series([execution_id] * len(frame), dtype="string")
-    stats = {**poller.counts, "polls": polls, "max_open_requests_per_poll": max_per_poll,
-             "verify_seconds": round(verify_seconds, 4), **watch.stats()}
-    return Verification(frame, watch.frame(execution_id, now), _post_frame(
-        [r for recs in last_records.values() for r in recs]), stats, watch.orders())
-
-
-def _close_at(watch: float, t_target: float, t_found: float | None, poll_interval: float, *,
-              widen: bool) -> float:
-    """When (seconds after the send) the window may close: at least ``watch``; if the send can widen,
-    twice as long as the last cancel we saw took to land -- a widened cancel lands spread like the
-    targets; one poll interval after new collateral was found."""
-    close = max(watch, 2 * t_target) if widen else watch
-    if t_found is not None:
-        close = max(close, t_found + poll_interval, 2 * t_found if widen else 0.0)
-    return close
-
-
-def _settle(poller: _Poller, clock: GatewayClock, account: int, recs: list[dict[str, Any]], *,
-            info: Mapping[int, Mapping[str, Any]], pending: dict[int, int], rows: dict[int, dict[str, Any]],
-            last_open: dict[int, dict[str, Any]], monotonic: Callable[[], float]) -> None:
-    """Classify the targets of ``account`` that left its open orders (``recs``)."""
-    open_now = {int(r.get("orderid", -1)): r for r in recs}
-    gone = [oid for oid, acct in pending.items() if acct == account and oid not in open_now]
-    for oid, acct in pending.items():
-        if acct == account and oid in open_now:
-            last_open[oid] = open_now[oid]
-    states = poller.final_states(account, gone, _oldest(info, gone)) if gone else {}
-    clock.observe(states.values(), monotonic())
-    now = pd.Timestamp.now(tz="UTC")
-    for oid, rec in states.items():
-        if rec.get("orderstate") in _TERMINAL:
-            rows[oid] = _row(info[oid], rec, outcome_for(rec.get("orderstate")), now)
-            del pending[oid]
-
-
-def _row_columns() -> tuple[str, ...]:
-    return ("order_id", "account_id", "instrument_id", "symbol", "side", "order_type", "orig_quantity",
-            "quantity", "quantity_executed", "previewed", "final_state", "change_reason", "outcome",
-            "verified_at")
-
-
-def _post_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = orders_frame(records)
-    frame.attrs["taken_at"] = pd.Timestamp.now(tz="UTC").isoformat()
-    return frame
+    post = orders_frame(v.post_records)
+    post.attrs["taken_at"] = now.isoformat()
+    return Verification(frame, v.accounting.frame("collateral", execution_id, now), post, v.stats(verify_seconds),
+                        v.accounting.orders("collateral"), v.accounting.frame("unplanned", execution_id, now),
+                        v.accounting.orders("unplanned"))

@@ -4,6 +4,7 @@
 
     ApexError                      base; .call .errorcode .errormsg .detail .payload (secret-free)
     ├── TransportError             the network failed (connect, timeout, dropped connection)
+    ├── ClientClosedError          the client was closed; nothing was sent, create a new one
     ├── BadResponseError           the gateway answered something that is not the expected JSON
     ├── AuthenticationError        login failed (bad credentials, 2FA missing or wrong)
     ├── NotAuthorizedError         errorcode 20: no session, or no permission for this account/call
@@ -15,6 +16,7 @@
     ├── RateLimitedError           HTTP 429 "TOO MANY REQUESTS"
     ├── PartialSnapshotError       some accounts of a snapshot failed (.failed_accounts, .frame)
     ├── ScopeError                 a bad account/instrument id or scope, refused before any request
+    ├── JournalError               the audit journal cannot be opened or written as asked (.path)
     └── PlanError                  a cancel plan cannot be executed
         ├── ConfirmationError      the confirmation phrase does not match
         ├── DriftError             the orders in scope changed since the preview (.added, .removed)
@@ -22,14 +24,17 @@
         └── NotPermittedError      the user may not cancel in this scope
 
 Every message says what was attempted, what APEX said and what to do next. ``payload`` is the
-request payload with secret values masked; no error ever carries a password, API secret, session
-token, pending 2FA token or 2FA code.
+request payload with secret values masked at every depth (``masking.py``); a secret of the request
+that the gateway echoes back is scrubbed from the texts. No error ever carries a password, API
+secret, session token, pending 2FA token or 2FA code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+
+from apex_notebook.wire.masking import SECRET_KEYS, mask_secrets, scrub, secret_values
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,9 +46,11 @@ __all__ = [
     "ApexError",
     "AuthenticationError",
     "BadResponseError",
+    "ClientClosedError",
     "ConfirmationError",
     "DriftError",
     "InvalidRequestError",
+    "JournalError",
     "NotAuthorizedError",
     "NotFoundError",
     "NotPermittedError",
@@ -53,36 +60,13 @@ __all__ = [
     "PlanError",
     "RateLimitedError",
     "ScopeError",
+    "SentButNotJournalledError",
     "ServerError",
     "TransportError",
     "error_class_for",
     "mask_secrets",
     "next_step",
 ]
-
-#: Payload / header keys whose values are secrets (compared case-insensitively).
-SECRET_KEYS = frozenset(
-    {
-        "password",
-        "apisecret",
-        "api_secret",
-        "secret",
-        "sessiontoken",
-        "aptoken",
-        "pending2fatoken",
-        "code",
-        "signature",
-        "authorization",
-        "twofatoken",
-    }
-)
-
-
-def mask_secrets(payload: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A copy of ``payload`` with the value of every secret key replaced by ``"***"``."""
-    if not payload:
-        return {}
-    return {k: ("***" if str(k).lower() in SECRET_KEYS else v) for k, v in payload.items()}
 
 
 class ApexError(Exception):
@@ -98,12 +82,14 @@ class ApexError(Exception):
         detail: str | None = None,
         payload: Mapping[str, Any] | None = None,
     ) -> None:
+        hidden = secret_values(payload)  # a gateway may echo a secret of the request back
+        message = scrub(message, hidden) or ""
         super().__init__(message)
         self.message = message
         self.call = call
         self.errorcode = errorcode
-        self.errormsg = errormsg
-        self.detail = detail
+        self.errormsg = scrub(errormsg, hidden)
+        self.detail = scrub(detail, hidden)
         self.payload: dict[str, Any] = mask_secrets(payload)
 
     def __str__(self) -> str:
@@ -115,6 +101,13 @@ class ApexError(Exception):
 
 class TransportError(ApexError):
     """The request did not complete: connection refused or dropped, or a timeout."""
+
+
+class ClientClosedError(ApexError):
+    """The client was closed (``close()`` or the end of its ``with`` block); nothing was sent.
+
+    Create a new ``Client`` to go on: a closed client never reconnects by itself.
+    """
 
 
 class BadResponseError(ApexError):
@@ -175,6 +168,27 @@ class PartialSnapshotError(ApexError):
 
 class ScopeError(ApexError, ValueError):
     """A bad account or instrument id, or a scope that would be ambiguous; raised before any request."""
+
+
+class JournalError(ApexError):
+    """The audit journal cannot be opened, trusted or written as asked; ``path`` says which journal."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class SentButNotJournalledError(JournalError):
+    """The cancel WAS sent, but the journal failed afterwards: the record of it is incomplete.
+
+    Verification still ran: ``cancel_result`` is the verified result (held in memory only);
+    ``execution_id`` names the journalled intent, which stays ``in_flight`` until reconciled.
+    """
+
+    def __init__(self, message: str, *, path: str, execution_id: str) -> None:
+        super().__init__(message, path=path)
+        self.execution_id = execution_id
+        self.cancel_result: object = None
 
 
 class PlanError(ApexError):

@@ -8,7 +8,7 @@ import pytest
 from sim_session import run, sent
 
 from apex_notebook.audit.journal import Journal
-from apex_notebook.cancel.collateral import CLOCK_SLACK, GatewayClock
+from apex_notebook.cancel.clock import CLOCK_SLACK, GatewayClock
 from apex_notebook.cancel.scope import ALL, CancelScope
 from apex_notebook.client import Client
 from apex_notebook.simulator import FakeOMS, ManualClock

@@ -1,0 +1,191 @@
+"""What the gateway changed in the execution window: the post-send ``GetOrdersHistory`` reads.
+
+APEX acknowledges ``CancelAllOrders`` without listing what it cancelled, so after the send the
+history of the accounts that could have been hit is read over the *execution window* only:
+``StartTimestamp`` is a proven lower bound of the gateway's clock at the send
+(:class:`~apex_notebook.cancel.clock.GatewayClock`), in POSIX seconds rounded down (right whether
+the gateway reads seconds or milliseconds). From these records verification learns the final state of
+the targets, and finds every other order cancelled in the window (unplanned or collateral).
+
+* Reads of many accounts run concurrently within the client's ``max_concurrency`` (the client's
+  ``max_rate`` spaces them): a gateway under stress is never polled harder than the user allowed.
+* An Operator's history can be read for the whole OMS at once (``GetOrdersHistory`` without
+  ``AccountId``) where the gateway allows it: the only read that also sees accounts the account
+  enumeration did not list. A gateway that refuses it is remembered, and per-account reads are used.
+* A gateway that filters ``StartTimestamp`` on an order's *receive* time (not the time of its last
+  change) would hide old orders cancelled in the window. This is detected: a target known to have
+  been cancelled inside the window that a later bounded read of its account does not show switches
+  the reads to unbounded (the whole history), and the result says so.
+* A failed read never counts as "nothing cancelled": the account is listed in ``unchecked``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final
+
+from apex_notebook.cancel.clock import GatewayClock
+from apex_notebook.cancel.protocol import CancelClient
+from apex_notebook.wire.errors import ApexError
+
+__all__ = ["HISTORY_DEPTH", "MAX_PAGES", "WindowReads", "lower_keys", "ms"]
+
+#: Orders per GetOrdersHistory page, and pages read per account (or per OMS-wide read) at most.
+HISTORY_DEPTH: Final = 1000
+MAX_PAGES: Final = 200
+_REFUSED_OMS_WIDE: Final = frozenset({20, 100, 104, 106})
+
+
+def ms(value: Any) -> int | None:
+    """A positive integer (an id or a millisecond time) from a JSON value, else None."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def lower_keys(record: Mapping[str, Any]) -> dict[str, Any]:
+    """An APEX object with its keys lower-cased (gateways differ in key case)."""
+    return {str(k).lower(): v for k, v in record.items()}
+
+
+class WindowReads:
+    """The window's history reads of one verification, their records and what could not be read."""
+
+    def __init__(self, client: CancelClient, oms_id: int, clock: GatewayClock, *,
+                 monotonic: Callable[[], float]) -> None:
+        self.client, self.oms_id, self.clock, self.monotonic = client, oms_id, clock, monotonic
+        self.workers = max(1, client.max_concurrency)
+        #: order id -> newest record seen (lower-cased keys), from any read
+        self.records: dict[int, dict[str, Any]] = {}
+        #: account -> local time at which its last successful read started
+        self.read_at: dict[int, float] = {}
+        #: local time at which the last successful OMS-wide read started (None: never)
+        self.oms_read_at: float | None = None
+        #: account -> why its last read failed
+        self.unchecked: dict[int, str] = {}
+        self.oms_wide: bool | None = None  # None: not tried; False: the gateway refused it
+        self.bounded = True
+        self.unbounded_reason: str | None = None
+        self.requests = 0
+        self._expected: dict[int, tuple[int, float]] = {}  # order id -> (account, local time settled)
+        #: the StartTimestamp of every read: the bound known at the send. Later, tighter bounds only judge
+        #: what is inside the window; reading from the send's bound keeps changes made between the
+        #: pre-send check and the send (a target that filled just before it) in every read.
+        self.read_from = clock.start
+
+    # -- reads -------------------------------------------------------------------------------------
+    def _page(self, account: int | None, index: int) -> list[dict[str, Any]]:
+        payload: dict[str, Any] = {"Depth": HISTORY_DEPTH, "StartIndex": index}
+        if account is not None:
+            payload["AccountId"] = account
+        if self.bounded and self.read_from is not None:
+            payload["StartTimestamp"] = max(0, int(self.read_from))
+        self.requests += 1
+        reply = self.client.call("GetOrdersHistory", OMSId=self.oms_id, **payload)
+        if not isinstance(reply, list) or not all(isinstance(r, dict) for r in reply):
+            raise ValueError("GetOrdersHistory did not answer an array of order objects")
+        return [lower_keys(r) for r in reply]
+
+    def _history(self, account: int | None) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for page in range(MAX_PAGES):
+            got = self._page(account, page * HISTORY_DEPTH)
+            rows.extend(got)
+            if len(got) < HISTORY_DEPTH:
+                return rows
+        where = "the OMS" if account is None else f"account {account}"
+        raise ValueError(f"more than {MAX_PAGES * HISTORY_DEPTH} orders changed in {where} in the window; "
+                         "older ones were not read")
+
+    def _keep(self, rows: Iterable[dict[str, Any]], read_at: float) -> None:
+        rows = list(rows)
+        self.clock.observe(rows, read_at)
+        for rec in rows:
+            oid = ms(rec.get("orderid"))
+            if oid is None:
+                continue
+            old = self.records.get(oid)
+            if old is None or (ms(rec.get("lastupdatedtime")) or 0) >= (ms(old.get("lastupdatedtime")) or 0):
+                self.records[oid] = rec
+
+    def read_accounts(self, accounts: Iterable[int]) -> None:
+        """Read the window history of each account, concurrently; failures go to ``unchecked``."""
+        wanted = sorted(set(accounts))
+        if not wanted:
+            return
+
+        def one(account: int) -> tuple[float, list[dict[str, Any]] | str]:
+            began = self.monotonic()
+            try:
+                return began, self._history(account)
+            except (ApexError, ValueError) as exc:
+                return began, f"{type(exc).__name__}: {exc}"
+
+        if len(wanted) == 1:
+            outcomes = [one(wanted[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self.workers, len(wanted)),
+                                    thread_name_prefix="apex-window") as pool:
+                outcomes = list(pool.map(one, wanted))
+        for account, (began, got) in zip(wanted, outcomes, strict=True):
+            if isinstance(got, str):
+                self.unchecked[account] = got
+                continue
+            self.unchecked.pop(account, None)
+            self.read_at[account] = began
+            self._keep(got, began)
+        self._check_expected()
+
+    def read_oms(self) -> bool:
+        """One OMS-wide read (every account, enumerated or not); False when the gateway refuses it."""
+        if self.oms_wide is False:
+            return False
+        began = self.monotonic()
+        try:
+            rows = self._history(None)
+        except ApexError as exc:
+            if exc.errorcode in _REFUSED_OMS_WIDE:
+                self.oms_wide = False
+                return False
+            self.unchecked[0] = f"{type(exc).__name__}: {exc}"
+            return False
+        except ValueError as exc:
+            self.unchecked[0] = f"ValueError: {exc}"
+            return False
+        self.oms_wide = True
+        self.unchecked.pop(0, None)
+        self.oms_read_at = began
+        self._keep(rows, began)
+        self._check_expected()
+        return True
+
+    # -- judging ---------------------------------------------------------------------------------
+    def fresh_since(self, account: int, moment: float) -> bool:
+        """True when ``account`` was read (alone or OMS-wide) at or after local time ``moment``."""
+        times = [t for t in (self.read_at.get(account), self.oms_read_at) if t is not None]
+        return any(t >= moment for t in times)
+
+    def in_window(self, rec: Mapping[str, Any]) -> bool:
+        """True when ``rec`` last changed at or after the window start."""
+        start, updated = self.clock.start, ms(rec.get("lastupdatedtime"))
+        return start is not None and updated is not None and updated >= start * 1000
+
+    def expect(self, order_id: int, account: int, settled_at: float) -> None:
+        """Self-check: ``order_id`` was seen cancelled inside the window by another read (at local time
+        ``settled_at``), so every bounded read of its account made later must show it."""
+        if self.bounded:
+            self._expected[order_id] = (account, settled_at)
+
+    def _check_expected(self) -> None:
+        for order_id, (account, settled_at) in list(self._expected.items()):
+            if not self.fresh_since(account, settled_at):
+                continue
+            del self._expected[order_id]
+            if order_id not in self.records and self.bounded:
+                self.bounded = False
+                self.unbounded_reason = (
+                    f"order {order_id} was cancelled in the window, but the gateway's StartTimestamp filter "
+                    "hid it (it filters on receive time): the whole history is read instead")
