@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,19 +24,29 @@ from apex_notebook.simulator.server import ServerHandle
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_CLIENTS_PYTHON = ROOT / ".venvs" / "real-clients" / "bin" / "python"
+NODE_MODULES = ROOT / ".venvs" / "real-clients" / "npm" / "node_modules"
 DRIVER_TIMEOUT = 120.0  # seconds; a bug fails the test instead of hanging it
 
 Drive = Callable[[str], dict[str, Any]]
 
 
-@pytest.fixture(scope="session")
-def client_python() -> Path:
-    if REAL_CLIENTS_PYTHON.exists():
-        return REAL_CLIENTS_PYTHON
-    message = f"{REAL_CLIENTS_PYTHON} is missing: run python3 scripts/real_clients/install.py"
+def _installed(path: Path) -> Path:
+    if path.exists():
+        return path
+    message = f"{path} is missing: run python3 scripts/real_clients/install.py"
     if os.environ.get("APEX_REQUIRE_REAL_CLIENTS") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def client_python() -> Path:
+    return _installed(REAL_CLIENTS_PYTHON)
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    return _installed(NODE_MODULES / "alphapoint-apex-api").parent
 
 
 @pytest.fixture
@@ -49,14 +60,27 @@ def server(sim: FakeOMS) -> Iterator[ServerHandle]:
         yield handle
 
 
-def run_driver(python: Path, driver: str, url: str, scenario: str) -> dict[str, Any]:
+def run_driver(python: Path | str, driver: str, url: str, scenario: str,
+               env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``tests/real_clients/<driver>`` with the clients' interpreter; its printed JSON result."""
     done = subprocess.run([str(python), str(Path(__file__).parent / driver), url, scenario],
-                          capture_output=True, text=True, timeout=DRIVER_TIMEOUT, check=False)
+                          capture_output=True, text=True, timeout=DRIVER_TIMEOUT, check=False,
+                          env=None if env is None else {**os.environ, **env})
     assert done.returncode == 0, done.stderr[-4000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert isinstance(result, dict)
     return result
+
+
+@pytest.fixture
+def apex_api_npm(node_modules: Path, server: ServerHandle) -> Drive:
+    node = shutil.which("node")
+    assert node is not None, "node is not on PATH"
+
+    def drive(scenario: str) -> dict[str, Any]:
+        return run_driver(node, "apex_api_driver.js", server.ws_url, scenario, {"NODE_PATH": str(node_modules)})
+
+    return drive
 
 
 @pytest.fixture

@@ -1,0 +1,31 @@
+"""npm ``alphapoint-apex-api`` 3.2.19 (WebSocket), unchanged, against ``sim.serve()``.
+
+It numbers requests 0, 2, 4, ... and settles an ``RPCPromise`` only on an ``m:1`` reply: with the
+default ``unknown_call="error106"`` (``m:5``) a call the OMS does not serve never settles, with
+``"m1"`` it resolves with the 106 error.
+"""
+
+from __future__ import annotations
+
+from apex_notebook.simulator import FakeOMS
+
+from .conftest import Drive
+
+
+def test_login_read_and_cancel(apex_api_npm: Drive, sim: FakeOMS) -> None:
+    targets = sim.open_order_ids(account_id=9, instrument_id=1)
+    before = sim.open_order_ids(account_id=9)
+    result = apex_api_npm("trading")
+    assert result["login"] == {"m": 1, "i": 0, "authenticated": True, "account": 9}
+    assert set(result["open"]) == before
+    assert result["cancel"] == {"result": True, "errormsg": None, "errorcode": 0, "detail": None}
+    assert set(result["after"]) == before - targets == sim.open_order_ids(account_id=9)
+    assert [call.name for call in sim.requests] == ["AuthenticateUser", "GetOpenOrders", "CancelAllOrders",
+                                                    "GetOpenOrders"]
+
+
+def test_unknown_call_hangs_on_m5_and_settles_on_m1(apex_api_npm: Drive, sim: FakeOMS) -> None:
+    assert apex_api_npm("unknown") == {"reply": "timeout"}
+    sim.config.unknown_call = "m1"
+    reply = apex_api_npm("unknown")["reply"]
+    assert (reply["m"], reply["n"], reply["o"]["errorcode"]) == (1, "GetEverything", 106)
