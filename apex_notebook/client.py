@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from enum import Enum
+from typing import Any, Final
 
 import pandas as pd
 
@@ -33,6 +33,7 @@ from apex_notebook.wire.ids import _AllType
 from apex_notebook.wire.rpc import Rpc, Transport, is_read, open_http
 from apex_notebook.wire.session import ApexAuth, Credentials, login
 from apex_notebook.wire.settings import Settings
+from apex_notebook.wire.urls import base_url_root
 
 __all__ = ["Client", "normalize_base_url"]
 
@@ -40,15 +41,30 @@ log = logging.getLogger("apex_notebook.client")
 
 
 def normalize_base_url(url: str) -> str:
-    """The host root: strips a trailing ``/``, a trailing ``/AP`` and any ``user:password@``."""
-    parts = urlsplit(url.strip())
-    if not parts.scheme or not parts.hostname:
-        raise ValueError(f"base_url must be an http(s) URL like https://apex.example.com:8443, not {url!r}")
-    netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
-    path = parts.path.rstrip("/")
-    if path.lower().endswith("/ap"):
-        path = path[:-3]
-    return urlunsplit((parts.scheme, netloc, path.rstrip("/"), "", ""))
+    """The host root: strips a trailing ``/``, a trailing ``/AP`` and any ``user:password@``.
+
+    A value that is not an http(s) URL raises ``ValueError`` saying what is wrong; it quotes the
+    value with its user-info removed, so a password written into the URL never shows.
+    """
+    return base_url_root(url)
+
+
+class _Missing(Enum):
+    MISSING = "missing"
+
+
+#: Default of ``Client.execute``'s ``reason`` and ``confirm``: "not given".
+_MISSING: Final = _Missing.MISSING
+
+
+def _require_reason_and_confirm(reason: object, confirm: object) -> None:
+    """``TypeError`` naming ``Client.execute`` when ``reason`` or ``confirm`` was not given."""
+    missing = [text for value, text in ((reason, "reason=... (why, for the journal)"),
+                                        (confirm, "confirm=plan.confirmation_phrase"))
+               if value is _MISSING]
+    if missing:
+        raise TypeError(f"Client.execute() needs {' and '.join(missing)}; nothing was sent. "
+                        "e.g. apex.execute(plan, reason='runaway algo', confirm=plan.confirmation_phrase)")
 
 
 class Client:
@@ -170,15 +186,13 @@ class Client:
     def call(self, name: str, **payload: Any) -> Any:
         """Send one APEX call and return its decoded JSON; ``result: false`` raises.
 
-        ``OMSId`` is added when missing. ``CancelAllOrders`` is refused (``ScopeError``, before any
-        request) without an explicit, valid ``AccountId`` and instrument (omitting them cancels
-        every account / instrument on the OMS); the instrument is sent under both spellings
-        (``scope.cancel_all_payload``).
+        ``OMSId`` is added when missing. Refused before any request (``ScopeError``, see
+        ``wire/request_guard.py``): ``CancelAllOrders`` under any spelling (use :meth:`preview` and
+        :meth:`execute`), keys with white space around them or non-ASCII characters, and two keys
+        that differ only in case. A closed client raises ``ClientClosedError``.
         """
         if not any(k.lower() == "omsid" for k in payload):
             payload = {"OMSId": self.oms_id, **payload}
-        if name.strip().strip("/").lower().removeprefix("ap/") == "cancelallorders":
-            name, payload = "CancelAllOrders", cancel_all_payload(payload)
         return self._rpc.call(name, payload)
 
     # -- snapshots ---------------------------------------------------------------------------------
@@ -224,7 +238,8 @@ class Client:
         intent and nothing was sent for it yet: there is no other way to send ``CancelAllOrders``.
         """
         plan._take_send()
-        return self._rpc.call("CancelAllOrders", cancel_all_payload(plan.scope.to_payload()))
+        return self._rpc.call("CancelAllOrders", cancel_all_payload(plan.scope.to_payload()),
+                              _send_cancel_all=True)
 
     def read(self, name: str, payload: Mapping[str, Any], *, expect: type | None = None) -> Any:
         """One read-only APEX call (``Get*``, ``Ping``); anything that could change state is refused."""
@@ -237,18 +252,24 @@ class Client:
         """Freeze the orders a CancelAllOrders scope would hit into a CancelPlan."""
         return make_plan(self, scope)
 
-    def execute(self, plan: CancelPlan, *, journal: Journal | None = None, **kwargs: Any) -> CancelResult:
+    def execute(self, plan: CancelPlan, *, reason: str | _Missing = _MISSING, confirm: str | _Missing = _MISSING,
+                journal: Journal | None = None, **kwargs: Any) -> CancelResult:
         """Execute a plan (reason=, confirm=, ...); see ``apex_notebook.cancel.execute.execute_plan``.
+
+        ``reason`` (why, for the journal) and ``confirm`` (``plan.confirmation_phrase``, typed) are
+        required: without them a ``TypeError`` naming ``Client.execute`` is raised and nothing is sent.
 
         ``journal``: this argument, else the client's ``journal``, else ``Journal("apex-journal.sqlite")``
         in the working directory (which then becomes the client's journal, so ``apex.journal`` always
         names where the record went).
         """
+        _require_reason_and_confirm(reason, confirm)
+        assert not isinstance(reason, _Missing) and not isinstance(confirm, _Missing)
         if journal is None:
             if self.journal is None:
-                self.journal = Journal(DEFAULT_PATH)
+                self.journal = Journal(DEFAULT_PATH, create=True)
             journal = self.journal
-        return execute_plan(self, plan, journal=journal, **kwargs)
+        return execute_plan(self, plan, reason=reason, confirm=confirm, journal=journal, **kwargs)
 
     def _append_result(self, frame: pd.DataFrame) -> None:
         """Append one CancelResult's orders to :attr:`results` (called by the execute module)."""

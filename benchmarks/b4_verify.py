@@ -88,7 +88,7 @@ class TimedJournal(Journal):
 def one_run(orders: int, delay: float, journal_dir: Path, rep: int) -> dict[str, Any]:
     sim = FakeOMS.seeded(seed=7 + rep, accounts=12, orders_per_account=orders)
     sim.config.cancel_delay = delay
-    journal = TimedJournal(str(journal_dir / f"b4-{rep}.sqlite"))
+    journal = TimedJournal(str(journal_dir / f"b4-{rep}.sqlite"), create=True)
     with sim.serve(host="127.0.0.1", port=0) as server:
         client = apx.Client(server.url, username="ops", password="demo", progress=False, journal=journal)
         try:

@@ -1,109 +1,117 @@
-"""The write-ahead, append-only audit journal of cancels (DESIGN §2.5), on stdlib ``sqlite3``.
+"""The write-ahead, append-only, tamper-evident audit journal of cancels (DESIGN §2.6).
 
-``Journal(path="apex-journal.sqlite")`` -- the default location is that file in the *current working
-directory* (usually the notebook's folder); pass a path to keep it elsewhere, ``":memory:"`` for tests.
-WAL mode, ``synchronous=FULL``: a step is on disk when its call returns. One transaction per step.
+``Journal(path)`` opens an *existing* journal; ``Journal(path, create=True)`` creates it if missing
+(``Client.execute`` uses ``apex-journal.sqlite`` in the *current working directory*, usually the
+notebook's folder, created on first use). ``":memory:"`` is a fresh journal, for tests. Opening a
+missing file, a folder, a file that is not a journal or a journal of a newer schema raises a
+``JournalError`` naming the path; an older journal is upgraded in place (``migrate.py``).
 
-Tables (every row is an insert; SQLite triggers RAISE on any UPDATE or DELETE, so history cannot be
-rewritten through the API or by accident):
+SQLite (``sqlite_backend.py``): WAL mode, ``synchronous=FULL``; a step is on disk when its call returns,
+one exclusive transaction per step. The dialect sits behind ``backend.py``; this module is the logic.
+
+Tables (``schema.py``). Every row is an insert, and every row of every table is chained by a hash of
+its content and of the row before it (``integrity.py``); database triggers refuse UPDATE, DELETE and
+REPLACE-style rewrites:
 
 * ``executions`` -- one row per *state change* of an execution: ``in_flight`` (intent, written before the
   request leaves), ``acked`` / ``ack_error`` / ``ack_unknown`` / ``noop``, ``done``; each row repeats the
   intent (who, when, OMS, scope, payload, reason, mode, confirmation) and carries the latest ack/summary.
-* ``outcomes`` -- one row per targeted order (and per collateral order, ``kind='collateral'``).
-* ``snapshots`` -- the order sets at phase ``preview``, ``pre_send`` (the scope's orders just before
-  the send), ``post_verify`` and ``collateral`` (the collateral orders as APEX reported them: price,
-  state, change reason, times), stored as zlib-compressed JSON (columnar) of ``SNAPSHOT_COLUMNS``.
+* ``outcomes`` -- one row per order of the result: ``kind`` ``target``, ``unplanned`` or ``collateral``,
+  with every ``RESULT_SCHEMA`` column.
+* ``snapshots`` -- the order sets at phase ``preview``, ``pre_send``, ``post_verify`` and ``collateral``,
+  zlib-compressed columnar JSON of ``SNAPSHOT_COLUMNS``.
 * ``events`` -- the post-mortem timeline: intent, send, ack, each verification poll, outcome, done.
+* ``refusals`` -- execute attempts that were refused (drift, wrong phrase, not permitted, ...).
+* ``leases`` -- which reconciler holds an execution, until when.
+* ``meta`` -- schema version, creating library, the append-only triggers as created.
+
+:meth:`Journal.verify` checks the chain and the triggers. A trigger found missing or changed is never
+recreated: the journal stays readable, ``verify()`` names it, and every write is refused.
+
+**Copying a journal**: use ``journal.backup(dest)``. While a kernel has the journal open, its newest
+rows may sit in the ``-wal`` file beside it; a plain copy of the ``.sqlite`` file can hold none of them.
 
 Nothing secret is stored: the client's password, API secret and session token never reach this
-module; the base URL is stored without user-info or query string.
+module; base URLs are stored without user-info or query string.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
+import os
+import time
+import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, Final
 
 import pandas as pd
 
-from apex_notebook.audit.codec import SNAPSHOT_COLUMNS, decode_frame, encode_frame, plain
-from apex_notebook.audit.reconcile import reconcile_execution
+from apex_notebook.audit import leases
+from apex_notebook.audit.chain import ChainWriter
+from apex_notebook.audit.codec import SNAPSHOT_COLUMNS, decode_frame, encode_frame
+from apex_notebook.audit.integrity import ChainRow, Verdict, check_chain, guard_problems
+from apex_notebook.audit.migrate import prepare, table_columns
+from apex_notebook.audit.readers import executions_frame, outcomes_frame, timeline_frame
+from apex_notebook.audit.reconcile import reconcile
+from apex_notebook.audit.records import INTENT_COLUMNS, insert_event, insert_snapshot, insert_state, jsonable, now
+from apex_notebook.audit.refusals import refusal_row, refusals_frame
+from apex_notebook.audit.sqlite_backend import MEMORY, SQLiteBackend
 from apex_notebook.cancel.protocol import CancelClient
-from apex_notebook.cancel.result import CancelResult, typed_result
+from apex_notebook.cancel.result import CancelResult
+from apex_notebook.wire.errors import JournalError
 from apex_notebook.wire.settings import safe_url
 
-__all__ = ["DEFAULT_PATH", "PHASES", "SNAPSHOT_COLUMNS", "Journal", "decode_frame", "encode_frame"]
+__all__ = ["DEFAULT_PATH", "PHASES", "SNAPSHOT_COLUMNS", "Journal", "ReconcileSkippedWarning", "decode_frame",
+           "encode_frame"]
 
 DEFAULT_PATH: Final = "apex-journal.sqlite"
 PHASES: Final = ("preview", "pre_send", "post_verify", "collateral")
-INTENT_COLUMNS: Final = ("username", "operator", "base_url", "oms_id", "account_id", "instrument_id",
-                         "scope_text", "payload_json", "plan_id", "fingerprint", "previewed", "reason",
-                         "mode", "confirmation", "drift_json")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS executions (
-  row_id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id TEXT NOT NULL, state TEXT NOT NULL,
-  recorded_at TEXT NOT NULL, username TEXT, operator TEXT, base_url TEXT, oms_id INTEGER,
-  account_id INTEGER, instrument_id INTEGER, scope_text TEXT, payload_json TEXT, plan_id TEXT,
-  fingerprint TEXT, previewed INTEGER, reason TEXT, mode TEXT, confirmation TEXT, drift_json TEXT,
-  ack_json TEXT, summary_json TEXT, note TEXT);
-CREATE TABLE IF NOT EXISTS outcomes (
-  row_id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id TEXT NOT NULL, kind TEXT NOT NULL,
-  order_id INTEGER, account_id INTEGER, instrument_id INTEGER, symbol TEXT, side TEXT, order_type TEXT,
-  orig_quantity REAL, quantity REAL, quantity_executed REAL, outcome TEXT, final_state TEXT,
-  change_reason TEXT, verified_at TEXT, previewed INTEGER, recorded_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS snapshots (
-  row_id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id TEXT NOT NULL, phase TEXT NOT NULL,
-  taken_at TEXT NOT NULL, n_orders INTEGER NOT NULL, format TEXT NOT NULL, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-  row_id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id TEXT NOT NULL, at TEXT NOT NULL,
-  kind TEXT NOT NULL, detail_json TEXT);
-CREATE INDEX IF NOT EXISTS executions_id ON executions(execution_id);
-CREATE INDEX IF NOT EXISTS outcomes_id ON outcomes(execution_id);
-CREATE INDEX IF NOT EXISTS snapshots_id ON snapshots(execution_id, phase);
-CREATE INDEX IF NOT EXISTS events_id ON events(execution_id);
-"""
-_TABLES: Final = ("executions", "outcomes", "snapshots", "events")
-_OUTCOME_FIELDS: Final = ("order_id", "account_id", "instrument_id", "symbol", "side", "order_type",
-                          "orig_quantity", "quantity", "quantity_executed", "outcome", "final_state",
-                          "change_reason", "verified_at", "previewed")
+_OUTCOME_KINDS: Final = ("target", "unplanned", "collateral")
 
 
-def _now() -> str:
-    return pd.Timestamp.now(tz="UTC").isoformat()
+_wall = time.time  # lease clock (epoch seconds); tests replace it
 
 
-def _jsonable(obj: Any) -> str:
-    return json.dumps(obj, default=plain, sort_keys=True)
+
+class ReconcileSkippedWarning(UserWarning):
+    """An unfinished execution was left alone by ``Journal.reconcile`` (the message says why)."""
 
 
 class Journal:
-    """Append-only SQLite journal of cancel executions (see the module docstring)."""
+    """The audit journal of cancel executions (see the module docstring).
 
-    def __init__(self, path: str = DEFAULT_PATH) -> None:
-        self.path = str(path)
-        self._lock = threading.RLock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.executescript(_SCHEMA)
-        for table in _TABLES:
-            for action in ("UPDATE", "DELETE"):
-                self._conn.execute(
-                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, 'the apex journal is append-only'); END")
+    ``Journal(path)`` opens an existing journal (a missing file is a ``JournalError``);
+    ``Journal(path, create=True)`` creates it when missing. Copy it with ``journal.backup(dest)``,
+    never by copying the file while it is open.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_PATH, *, create: bool = False) -> None:
+        text = os.fspath(path)
+        self._backend = SQLiteBackend(text, create=create or text == MEMORY)
+        try:
+            prepare(self._backend, create=create or text == MEMORY)
+            self._columns = table_columns()
+            self._guards: dict[str, str] = json.loads(self._meta("guards") or "{}")
+        except BaseException:
+            self._backend.close()
+            raise
+        self.path = self._backend.location
 
     def __repr__(self) -> str:
-        return f"Journal({self.path!r})"
+        if self._backend.closed:
+            return f"<Journal {self.path} (closed)>"
+        _, rows = self._backend.read(
+            "SELECT (SELECT COUNT(DISTINCT execution_id) FROM executions), (SELECT COUNT(*) FROM outcomes), "
+            "(SELECT COUNT(*) FROM refusals)")
+        executions, outcomes, refusals = rows[0]
+        return (f"<Journal {self.path}: {executions} executions ({len(self.in_flight())} not done), "
+                f"{outcomes} outcomes, {refusals} refusals; {self.verify()}>")
 
     def close(self) -> None:
         """Close the database connection (the file stays; reopen with ``Journal(path)``)."""
-        with self._lock:
-            self._conn.close()
+        self._backend.close()
 
     def __enter__(self) -> Journal:
         return self
@@ -111,121 +119,132 @@ class Journal:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Cursor]:
-        with self._lock:
-            cur = self._conn.cursor()
-            cur.execute("BEGIN IMMEDIATE")
-            try:
-                yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            cur.execute("COMMIT")
+    # -- integrity -------------------------------------------------------------------------------
+    def _meta(self, key: str) -> str | None:
+        _, rows = self._backend.read("SELECT value FROM meta WHERE key = ? ORDER BY seq DESC LIMIT 1", [key])
+        return str(rows[0][0]) if rows else None
 
-    # -- writers (each one transaction) ----------------------------------------------------------
+    def _guard_problems(self) -> tuple[str, ...]:
+        return guard_problems(self._guards, self._backend.installed_guards())
+
+    def verify(self) -> Verdict:
+        """Check the append-only triggers and the hash chain of every row; the first problem is named."""
+        rows: list[ChainRow] = []
+        for table in self._columns:
+            names, found = self._backend.read(f"SELECT * FROM {table}")
+            rows += [ChainRow(table, int(r[0]), dict(zip(names, r, strict=True))) for r in found]
+        rows.sort(key=lambda r: (r.values.get("seq") or 0))
+        verdict = check_chain(rows)
+        guards = self._guard_problems()
+        migrated = self._meta("rows_chained_at_migration")
+        note = (f"the first {int(migrated):,} rows were written by schema 1 (append-only, not chained) and "
+                "chained when the journal was upgraded") if migrated else ""
+        return replace(verdict, ok=verdict.ok and not guards, path=self.path, guard_problems=guards, note=note)
+
+    def backup(self, dest: str | os.PathLike[str]) -> Verdict:
+        """Copy the journal to the new file ``dest`` consistently (safe while others write); the copy's verdict."""
+        self._backend.backup(os.fspath(dest))
+        with Journal(dest) as copy:
+            return copy.verify()
+
+    # -- writers (each one exclusive transaction) ------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[ChainWriter]:
+        problems = self._guard_problems()
+        if problems:
+            raise JournalError(f"the journal {self.path} is not intact, so nothing more is written to it: "
+                               f"{'; '.join(problems)}. Keep the file for investigation (journal.verify() "
+                               "names what is wrong) and write to a new journal: Journal(new_path, create=True)",
+                               path=self.path)
+        with self._backend.write() as tx:
+            yield ChainWriter(tx, self._columns)
+
     def begin(self, execution_id: str, intent: Mapping[str, Any], snapshots: Mapping[str, pd.DataFrame],
               *, state: str = "in_flight") -> None:
         """Write the intent (an ``in_flight`` row), its snapshots and an ``intent`` event, durably."""
         row = {c: intent.get(c) for c in INTENT_COLUMNS}
         row["base_url"] = safe_url(str(row["base_url"] or ""))
-        with self._tx() as cur:
-            self._insert_state(cur, execution_id, state, row, None, None, None)
+        with self._write() as w:
+            insert_state(w, execution_id, state, row, None, None, None)
             for phase, frame in snapshots.items():
-                self._insert_snapshot(cur, execution_id, phase, frame)
-            self._insert_event(cur, execution_id, "intent", {"state": state, "previewed": row["previewed"],
-                                                             "mode": row["mode"]})
+                insert_snapshot(w, execution_id, phase, frame)
+            insert_event(w, execution_id, "intent", {"state": state, "previewed": row["previewed"],
+                                                           "mode": row["mode"]})
 
     def state(self, execution_id: str, state: str, *, ack: Mapping[str, Any] | None = None,
               summary: Mapping[str, Any] | None = None, note: str | None = None) -> None:
         """Append a new state row (carrying the intent forward) and a matching event."""
-        with self._tx() as cur:
-            latest = self._latest(cur, execution_id)
-            ack_json = _jsonable(ack) if ack is not None else latest["ack_json"]
-            summary_json = _jsonable(summary) if summary is not None else latest["summary_json"]
-            self._insert_state(cur, execution_id, state, latest, ack_json, summary_json, note)
-            self._insert_event(cur, execution_id, state, {"ack": ack, "note": note})
+        with self._write() as w:
+            latest = self._latest(w, execution_id)
+            ack_json = jsonable(ack) if ack is not None else latest["ack_json"]
+            summary_json = jsonable(summary) if summary is not None else latest["summary_json"]
+            insert_state(w, execution_id, state, latest, ack_json, summary_json, note)
+            insert_event(w, execution_id, state, {"ack": ack, "note": note})
 
     def event(self, execution_id: str, kind: str, detail: Mapping[str, Any] | None = None) -> None:
         """Append one timeline event (``kind`` and a JSON-able ``detail``) to an execution."""
-        with self._tx() as cur:
-            self._insert_event(cur, execution_id, kind, detail)
+        with self._write() as w:
+            insert_event(w, execution_id, kind, detail)
 
     def finish(self, result: CancelResult, post_verify: pd.DataFrame | None = None, *,
                collateral: pd.DataFrame | None = None, note: str | None = None) -> None:
-        """Outcomes, the post-verify and collateral snapshots and the ``done`` row, in one transaction."""
+        """Outcomes (target, unplanned, collateral), snapshots and the ``done`` row, in one transaction.
+
+        Raises ``JournalError`` ("already finished") when the execution's latest state is ``done``: the
+        check and the write are one transaction, so one execution is finished exactly once.
+        """
         eid = result.execution_id
-        with self._tx() as cur:
-            for kind, frame in (("target", result.orders), ("collateral", result.collateral)):
-                for rec in frame.to_dict("records"):
-                    values = [plain(rec.get(f)) for f in _OUTCOME_FIELDS]
-                    cur.execute(f"INSERT INTO outcomes (execution_id, kind, {', '.join(_OUTCOME_FIELDS)}, "
-                                f"recorded_at) VALUES (?, ?, {', '.join('?' * len(_OUTCOME_FIELDS))}, ?)",
-                                [eid, kind, *values, _now()])
+        frames = {"target": result.orders, "unplanned": getattr(result, "unplanned", None),
+                  "collateral": result.collateral}
+        outcome_columns = [c for c in self._columns["outcomes"] if c not in {"kind", "recorded_at"}]
+        with self._write() as w:
+            latest = self._latest(w, eid)
+            if latest["state"] == "done":
+                raise JournalError(f"execution {eid} in {self.path} is already finished (done at "
+                                   f"{latest['recorded_at']}); an execution is finished exactly once, so "
+                                   "these outcomes were not written", path=self.path)
+            recorded_at = now()
+            for kind in _OUTCOME_KINDS:
+                frame = frames[kind]
+                for rec in ([] if frame is None else frame.to_dict("records")):
+                    values = {c: rec.get(c) for c in outcome_columns}
+                    w.append("outcomes", {**values, "execution_id": eid, "kind": kind, "recorded_at": recorded_at})
             if post_verify is not None:
-                self._insert_snapshot(cur, eid, "post_verify", post_verify)
+                insert_snapshot(w, eid, "post_verify", post_verify)
             if collateral is not None:
-                self._insert_snapshot(cur, eid, "collateral", collateral)
-            latest = self._latest(cur, eid)
-            self._insert_state(cur, eid, "done", latest, latest["ack_json"], _jsonable(result.summary), note)
-            self._insert_event(cur, eid, "done", {"summary": result.summary, "note": note})
+                insert_snapshot(w, eid, "collateral", collateral)
+            insert_state(w, eid, "done", latest, latest["ack_json"], jsonable(result.summary), note)
+            insert_event(w, eid, "done", {"summary": result.summary, "note": note})
 
-    def _latest(self, cur: sqlite3.Cursor, execution_id: str) -> dict[str, Any]:
-        cur.execute("SELECT * FROM executions WHERE execution_id = ? ORDER BY row_id DESC LIMIT 1",
-                    [execution_id])
-        found = cur.fetchone()
-        if found is None:
+    def refused(self, attempt: Mapping[str, Any]) -> str:
+        """Record one refused execute attempt durably; returns its ``refusal_id`` (see ``refusals.py``)."""
+        row = refusal_row(attempt, now=now())
+        with self._write() as w:
+            w.append("refusals", row)
+        return str(row["refusal_id"])
+
+    def acquire_lease(self, execution_id: str, holder: str, seconds: float) -> bool:
+        """Take the reconcile lease of an execution for ``seconds``; False when done or held by another."""
+        with self._write() as w:
+            return leases.acquire(w, execution_id, holder, seconds=seconds, now=_wall(), recorded_at=now())
+
+    def release_lease(self, execution_id: str, holder: str) -> bool:
+        """Give the lease back (False, nothing written, when ``holder`` does not hold it)."""
+        with self._write() as w:
+            return leases.release(w, execution_id, holder, now=_wall(), recorded_at=now())
+
+    def _latest(self, w: ChainWriter, execution_id: str) -> dict[str, Any]:
+        names = ["state", "recorded_at", *INTENT_COLUMNS, "ack_json", "summary_json"]
+        found = w.query(f"SELECT {', '.join(names)} FROM executions WHERE execution_id = ? "
+                        "ORDER BY seq DESC LIMIT 1", [execution_id])
+        if not found:
             raise KeyError(f"no execution {execution_id!r} in {self.path}")
-        return dict(zip([d[0] for d in cur.description], found, strict=True))
-
-    @staticmethod
-    def _insert_state(cur: sqlite3.Cursor, eid: str, state: str, intent: Mapping[str, Any],
-                      *extra: str | None) -> None:
-        """``extra`` is ``(ack_json, summary_json, note)``."""
-        ack_json, summary_json, note = extra
-        columns = ("execution_id", "state", "recorded_at", *INTENT_COLUMNS,
-                   "ack_json", "summary_json", "note")
-        values = [eid, state, _now(), *(intent.get(c) for c in INTENT_COLUMNS), ack_json, summary_json, note]
-        cur.execute(f"INSERT INTO executions ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                    values)
-
-    @staticmethod
-    def _insert_snapshot(cur: sqlite3.Cursor, eid: str, phase: str, frame: pd.DataFrame) -> None:
-        taken = frame.attrs.get("taken_at")
-        cur.execute("INSERT INTO snapshots (execution_id, phase, taken_at, n_orders, format, data) "
-                    "VALUES (?, ?, ?, ?, 'json-columns+zlib', ?)",
-                    [eid, phase, str(taken) if taken is not None else _now(), len(frame),
-                     encode_frame(frame)])
-
-    @staticmethod
-    def _insert_event(cur: sqlite3.Cursor, eid: str, kind: str, detail: Mapping[str, Any] | None) -> None:
-        cur.execute("INSERT INTO events (execution_id, at, kind, detail_json) VALUES (?, ?, ?, ?)",
-                    [eid, _now(), kind, _jsonable(detail) if detail is not None else None])
+        return dict(zip(names, found[0], strict=True))
 
     # -- readers (typed frames) -----------------------------------------------------------------
-    def _frame(self, sql: str, params: list[Any]) -> pd.DataFrame:
-        with self._lock:
-            cur = self._conn.execute(sql, params)
-            rows = cur.fetchall()
-            names = [d[0] for d in cur.description]
-        return pd.DataFrame.from_records(rows, columns=names)
-
     def executions(self, *, all_states: bool = False) -> pd.DataFrame:
         """One row per execution (its latest state), or every state row with ``all_states=True``."""
-        frame = self._frame("SELECT * FROM executions ORDER BY row_id", [])
-        if not all_states:
-            frame = frame.drop_duplicates("execution_id", keep="last")
-        frame = frame.reset_index(drop=True)
-        for column in ("ack", "summary", "drift", "payload"):
-            frame[column] = [json.loads(v) if isinstance(v, str) and v else None
-                             for v in frame.pop(f"{column}_json")]
-        frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], utc=True, format="ISO8601")
-        for column in ("row_id", "oms_id", "account_id", "instrument_id", "previewed"):
-            frame[column] = frame[column].astype("Int64")
-        for column in ("execution_id", "state", "username", "operator", "base_url", "scope_text", "plan_id",
-                       "fingerprint", "reason", "mode", "confirmation", "note"):
-            frame[column] = frame[column].astype("string")
-        return frame
+        return executions_frame(*self._backend.read("SELECT * FROM executions ORDER BY seq"), all_states=all_states)
 
     def in_flight(self) -> list[str]:
         """Executions whose latest state is not ``done`` (left by a process that died)."""
@@ -233,38 +252,42 @@ class Journal:
         return [str(e) for e in latest.loc[latest["state"] != "done", "execution_id"]]
 
     def outcomes(self, execution_id: str | None = None, *, kind: str = "target") -> pd.DataFrame:
-        """Per-order outcomes (``kind='collateral'`` for collateral), typed like ``CancelResult.orders``."""
+        """Per-order outcomes of ``kind`` (``target``, ``unplanned``, ``collateral``), typed like ``result.orders``."""
         sql = "SELECT * FROM outcomes WHERE kind = ?" + (" AND execution_id = ?" if execution_id else "")
-        frame = self._frame(sql + " ORDER BY row_id", [kind, execution_id] if execution_id else [kind])
-        frame["previewed"] = frame["previewed"].map(lambda v: None if v is None else bool(v))
-        return typed_result(frame)
+        params = [kind, execution_id] if execution_id else [kind]
+        return outcomes_frame(*self._backend.read(sql + " ORDER BY seq", params))
+
+    def refusals(self) -> pd.DataFrame:
+        """Refused execute attempts, one row each, in order (``refusals.REFUSAL_COLUMNS``)."""
+        return refusals_frame(*self._backend.read("SELECT * FROM refusals ORDER BY seq"))
 
     def snapshot(self, execution_id: str, phase: str) -> pd.DataFrame:
-        """The orders of one phase (``preview``, ``pre_send``, ``post_verify``) of one execution."""
+        """The orders of one phase (``preview``, ``pre_send``, ``post_verify``, ``collateral``) of one execution."""
         if phase not in PHASES:
             raise ValueError(f"phase must be one of {PHASES}, not {phase!r}")
-        with self._lock:
-            found = self._conn.execute(
-                "SELECT data, taken_at FROM snapshots WHERE execution_id = ? AND phase = ? "
-                "ORDER BY row_id DESC LIMIT 1", [execution_id, phase]).fetchone()
-        if found is None:
+        _, found = self._backend.read("SELECT data, taken_at FROM snapshots WHERE execution_id = ? AND phase = ? "
+                                      "ORDER BY seq DESC LIMIT 1", [execution_id, phase])
+        if not found:
             raise KeyError(f"no {phase} snapshot for execution {execution_id!r}")
-        frame = decode_frame(found[0])
-        frame.attrs["taken_at"] = found[1]
+        frame = decode_frame(found[0][0])
+        frame.attrs["taken_at"] = found[0][1]
         return frame
 
     def timeline(self, execution_id: str) -> pd.DataFrame:
         """The events of one execution in order: ``at`` (UTC), ``kind``, ``detail`` (dict)."""
-        frame = self._frame("SELECT at, kind, detail_json FROM events WHERE execution_id = ? ORDER BY row_id",
-                            [execution_id])
-        frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
-        frame["kind"] = frame["kind"].astype("string")
-        frame["detail"] = [json.loads(v) if isinstance(v, str) else None for v in frame.pop("detail_json")]
-        return frame
+        return timeline_frame(*self._backend.read("SELECT at, kind, detail_json FROM events WHERE execution_id = ? "
+                                                  "ORDER BY seq", [execution_id]))
 
     def reconcile(self, client: CancelClient, *, verify_timeout: float = 5.0, poll_interval: float = 0.25,
                   collateral: str = "visible") -> list[CancelResult]:
-        """Finish every execution left ``in_flight`` (or acked but not done) by verifying now."""
-        return [reconcile_execution(client, self, eid, verify_timeout=verify_timeout,
-                                    poll_interval=poll_interval, collateral=collateral)
-                for eid in self.in_flight()]
+        """Finish the unfinished executions this client may finish (``audit/reconcile.py``); nothing is re-sent.
+
+        Executions of another user or gateway, ones another process is reconciling, and ones where
+        nothing could be verified are left unfinished: each gets a :class:`ReconcileSkippedWarning`
+        saying why. Returns the finished results.
+        """
+        report = reconcile(client, self, verify_timeout=verify_timeout, poll_interval=poll_interval,
+                           collateral=collateral)
+        for eid, why in report.skipped.items():
+            warnings.warn(f"execution {eid} was not reconciled: {why}", ReconcileSkippedWarning, stacklevel=2)
+        return report.results

@@ -18,7 +18,7 @@ EXECUTE_AND_PANEL: list[NotebookNode] = [
     """),
     code(f"""\
     Path("{OUTPUT_DIR}").mkdir(exist_ok=True)
-    journal = apx.Journal(Path("{OUTPUT_DIR}") / "apex-journal.sqlite")
+    journal = apx.Journal(Path("{OUTPUT_DIR}") / "apex-journal.sqlite", create=True)
     journal
     """),
     code("""\

@@ -97,7 +97,7 @@ CELLS: list[NotebookNode] = [
     """),
     code("""\
     journal_path = Path(tempfile.mkdtemp(prefix="apex-incident-")) / "incident-journal.sqlite"
-    journal = apx.Journal(journal_path)
+    journal = apx.Journal(journal_path, create=True)
     """),
     md("""
     The scope: account 23, BTCUSD only. Preview, then execute with a reason and the phrase.

@@ -74,7 +74,7 @@ CHILD = textwrap.dedent("""
 
     url, path, when = sys.argv[1:4]
     client = Client(url, username="ops", password="demo", progress=False)
-    journal = Journal(path)
+    journal = Journal(path, create=True)
     plan = client.preview(CancelScope(9, ALL))
 
     def hang(marker):

@@ -21,7 +21,7 @@ from apex_notebook.simulator import FakeOMS
 
 sim = FakeOMS.seeded(seed=7)
 apex = apx.Client(sim.url, username="ops", password="demo", transport=sim.transport())
-panel = apx.CancelPanel(apex, journal=apx.Journal(os.environ["APEX_TEST_JOURNAL"]))
+panel = apx.CancelPanel(apex, journal=apx.Journal(os.environ["APEX_TEST_JOURNAL"], create=True))
 panel
 """
 

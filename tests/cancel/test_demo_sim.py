@@ -18,7 +18,7 @@ def test_demo_preview_equals_what_the_simulator_canceled(tmp_path: Path, scope: 
     sim = FakeOMS.seeded(seed=7, clock=clock)
     sim.config.cancel_delay = 0.5
     ops = connect(sim)
-    journal = Journal(str(tmp_path / "demo.sqlite"))
+    journal = Journal(str(tmp_path / "demo.sqlite"), create=True)
     before = sim.open_order_ids()
     plan = ops.preview(scope)
     assert plan.count > 0
