@@ -8,13 +8,16 @@ The one place where httpx and JSON errors become apex_notebook errors (``raise .
   that timed out raises :class:`TransportError` saying its outcome is unknown and must be verified.
 * A standard object with ``result: false`` raises the class of its errorcode (``errors.py``).
 * HTML, empty, non-JSON or wrongly shaped bodies raise :class:`BadResponseError`.
+* Refused before any request (``request_guard.py``): a name that is not letters and digits, any
+  spelling of ``CancelAllOrders`` unless the caller opts in (only ``Client.send_cancel_all`` does),
+  payload keys that are not plain ASCII or that two spellings could confuse; and every call once the
+  client is closed (:class:`ClientClosedError`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -26,6 +29,7 @@ import orjson
 from apex_notebook.wire.errors import (
     ApexError,
     BadResponseError,
+    ClientClosedError,
     NotAuthorizedError,
     NotFoundError,
     RateLimitedError,
@@ -35,6 +39,7 @@ from apex_notebook.wire.errors import (
     mask_secrets,
     next_step,
 )
+from apex_notebook.wire.request_guard import check_call
 
 __all__ = ["RateLimiter", "Rpc", "Transport", "is_read", "open_http"]
 
@@ -43,7 +48,6 @@ Transport = httpx.BaseTransport
 
 log = logging.getLogger("apex_notebook.wire.rpc")
 
-_CALL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _READ_CALLS = frozenset({"ping", "authenticate", "authenticateuser"})
 _MAX_RETRY_AFTER = 10.0
 
@@ -114,17 +118,16 @@ class Rpc:
         headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | httpx._client.UseClientDefault | None = httpx.USE_CLIENT_DEFAULT,
         expect: type | None = None,
+        _send_cancel_all: bool = False,
     ) -> Any:
         """Send one call and return its decoded JSON; raise an :class:`ApexError` on any failure.
 
-        ``expect`` (``list`` or ``dict``) checks the reply's shape.
+        ``expect`` (``list`` or ``dict``) checks the reply's shape. ``_send_cancel_all`` is the private
+        opt-in of ``Client.send_cancel_all``: without it ``CancelAllOrders`` is refused here too.
         """
-        if not isinstance(name, str) or not _CALL_NAME.fullmatch(name):
-            # the name becomes a URL path segment: "CancelAllOrders?" would send a CancelAllOrders
-            # with no AccountId (every account of the OMS) past the client's guard
-            raise ApexError(f"{name!r} is not an APEX call name (letters and digits only, e.g. "
-                            "'GetOpenOrders'); nothing was sent. Give the payload as keyword arguments, "
-                            "e.g. call('CancelAllOrders', AccountId=9, InstrumentId=1)", call=str(name))
+        check_call(name, payload, cancel_all=_send_cancel_all)
+        if self.http.is_closed:
+            raise _closed(name)
         read = is_read(name)
         try:
             content = (None if payload is None
@@ -142,6 +145,10 @@ class Rpc:
             try:
                 response = self.http.request(method, url, content=content, params=params,
                                              headers=request_headers, auth=auth)
+            except RuntimeError as exc:  # httpx: "the client has been closed" (closed meanwhile)
+                if self.http.is_closed:
+                    raise _closed(name) from exc
+                raise
             except httpx.HTTPError as exc:
                 if read and attempt < self.max_retries:
                     attempt = self._pause(name, attempt, f"{type(exc).__name__}", None)
@@ -164,6 +171,12 @@ class Rpc:
         if delay > 0:
             time.sleep(delay)
         return attempt + 1
+
+
+def _closed(name: str) -> ClientClosedError:
+    return ClientClosedError(f"{name} was not sent: this apex_notebook Client is closed (close() was called, "
+                             "or its with block ended). Nothing was sent; create a new Client to go on.",
+                             call=name)
 
 
 def _transport_error(name: str, payload: Mapping[str, Any] | None, exc: httpx.HTTPError,
@@ -206,7 +219,7 @@ def decode(
             f"{name} was refused by the gateway's rate limit (HTTP 429 {_snippet(body)!r}){tried}. "
             "Wait, then try again more slowly (Client(max_rate=...))"
             + ("." if is_read(name) else "; the write was most likely not processed: verify, then re-send."),
-            call=name, payload=shown)
+            call=name, payload=payload)
     data: Any = None
     decoded = False
     if body.strip():
@@ -219,7 +232,7 @@ def decode(
                 raise BadResponseError(
                     f"{name}: the gateway answered {kind} instead of JSON (HTTP {status}: "
                     f"{_snippet(body)!r}). Check that the base URL points at an APEX gateway "
-                    "(host root, calls go to /AP/<Name>).", call=name, payload=shown) from exc
+                    "(host root, calls go to /AP/<Name>).", call=name, payload=payload) from exc
     if decoded and isinstance(data, dict) and _is_error_object(data):
         code = _int_or_none(data.get("errorcode"))
         cls = NotAuthorizedError if status == 401 else error_class_for(code)
@@ -229,7 +242,7 @@ def decode(
         extra = f", detail: {detail!r}" if detail else ""
         raise cls(f"{name} failed: APEX said {msg_text!r} (errorcode {code}{extra}, HTTP {status}); "
                   f"request {shown}. Next: {next_step(cls)}.",
-                  call=name, errorcode=code, errormsg=msg_text, detail=detail, payload=shown)
+                  call=name, errorcode=code, errormsg=msg_text, detail=detail, payload=payload)
     if status >= 400:
         if status >= 500:
             cls, hint = ServerError, "the gateway failed; retry a read later, verify a write first"
@@ -242,14 +255,14 @@ def decode(
             cls, hint = BadResponseError, "check the request"
         said = data.get("errormsg") if decoded and isinstance(data, dict) else None  # e.g. a refused login
         raise cls(f"{name} failed with HTTP {status} ({_snippet(body)!r}){tried}. Next: {hint}.",
-                  call=name, errormsg=str(said) if said else None, payload=shown)
+                  call=name, errormsg=str(said) if said else None, payload=payload)
     if not decoded:
         raise BadResponseError(f"{name}: the gateway answered an empty body (HTTP {status}). Try "
-                               "again; if it persists the gateway is unhealthy.", call=name, payload=shown)
+                               "again; if it persists the gateway is unhealthy.", call=name, payload=payload)
     if expect is not None and not isinstance(data, expect):
         want = "a JSON array" if expect is list else "a JSON object" if expect is dict else expect.__name__
         raise BadResponseError(f"{name}: expected {want}, got {_shape(data)}. The reply does not match "
-                               "the APEX API; nothing was assumed from it.", call=name, payload=shown)
+                               "the APEX API; nothing was assumed from it.", call=name, payload=payload)
     return data
 
 

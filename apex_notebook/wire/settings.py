@@ -14,15 +14,18 @@ The only module of apex_notebook that reads ``os.environ``, and only when asked
 ``APEX_2FA_CODE``    a 2FA code, for users with 2FA enabled
 ===================  ==========================================================
 
-Secrets (password, API secret, 2FA code) are masked in ``repr``.
+Secrets (password, API secret, 2FA code) are masked in ``repr``. User-info written into the URL
+(``APEX_URL=ops:demo@apex.example.com``) is removed when the settings are made: it is never kept,
+shown or used (pass the credentials in their own variables).
 """
 
 from __future__ import annotations
 
 import os
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+
+from apex_notebook.wire.urls import safe_url, strip_userinfo
 
 __all__ = ["ENV_VARS", "Settings", "safe_url"]
 
@@ -52,6 +55,10 @@ class Settings:
     user_id: int | None = None
     oms_id: int = 1
     two_factor_code: str | None = None
+
+    def __post_init__(self) -> None:
+        """Drop any user-info from ``base_url``: a password written into the URL is never kept."""
+        object.__setattr__(self, "base_url", strip_userinfo(self.base_url)[0])
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -85,14 +92,6 @@ class Settings:
             shown = "'***'" if f.name in _SECRET_FIELDS and value is not None else repr(value)
             parts.append(f"{f.name}={shown}")
         return f"Settings({', '.join(parts)})"
-
-
-def safe_url(url: str) -> str:
-    """``url`` without user-info, query or fragment, so nothing secret can ride along in a display."""
-    parts = urllib.parse.urlsplit(str(url))
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _int_var(name: str, value: str | None) -> int | None:

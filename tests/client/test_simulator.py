@@ -99,7 +99,8 @@ def test_two_factor_login(sim: Any, clients: Any) -> None:
 
 def test_empty_frame_keeps_schema(sim: Any, clients: Any) -> None:
     ops = clients("ops")
-    ops.call("CancelAllOrders", AccountId=9, InstrumentId=0)
+    for order_id in sorted(sim.open_order_ids(account_id=9)):
+        ops.call("CancelOrder", AccountId=9, OrderId=order_id)
     sim.run_pending()
     frame = ops.open_orders(9)
     assert len(frame) == 0 and {c: str(frame[c].dtype) for c in frame} == ORDER_SCHEMA
@@ -180,10 +181,10 @@ def test_real_http_timeouts(sim: Any) -> None:
             Client(server.url, username="ops", password="demo", timeout=0.3, backoff=0.0) as ops:
         sim.faults.hang_next("GetOpenOrders", 1.0)
         assert ids(ops.open_orders(9)) == sim.open_order_ids(account_id=9)  # read retried
-        sim.faults.hang_next("CancelAllOrders", 1.0)
+        sim.faults.hang_next("CancelOrder", 1.0)
         with pytest.raises(TransportError, match="UNKNOWN"):
-            ops.call("CancelAllOrders", AccountId=10, InstrumentId=1)
-        assert sum(1 for r in sim.requests if r.name == "CancelAllOrders") == 1
+            ops.call("CancelOrder", AccountId=10, OrderId=min(sim.open_order_ids(account_id=10)))
+        assert sum(1 for r in sim.requests if r.name == "CancelOrder") == 1
 
 
 def test_secrets_stay_out_of_logs_and_frames(sim: Any, clients: Any,

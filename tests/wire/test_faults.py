@@ -20,6 +20,7 @@ from apex_notebook.wire.errors import (
     OperationFailedError,
     PartialSnapshotError,
     RateLimitedError,
+    ScopeError,
     ServerError,
     TransportError,
 )
@@ -108,20 +109,20 @@ def test_429_exhausted_raises_rate_limited(gateway: FakeGateway, make_client: Ma
 @pytest.mark.parametrize("status", [429, 500, 503])
 def test_writes_are_never_retried(gateway: FakeGateway, make_client: MakeClient, status: int) -> None:
     client = make_client()
-    gateway.script["CancelAllOrders"].extend([reply(status=status, body=b"x")] * 5)
+    gateway.script["CancelOrder"].extend([reply(status=status, body=b"x")] * 5)
     with pytest.raises(ApexError):
-        client.call("CancelAllOrders", AccountId=9, InstrumentId=1)
-    assert gateway.count("CancelAllOrders") == 1
+        client.call("CancelOrder", AccountId=9, OrderId=900)
+    assert gateway.count("CancelOrder") == 1
 
 
 def test_write_timeout_says_outcome_unknown(gateway: FakeGateway, make_client: MakeClient) -> None:
     client = make_client()
-    gateway.script["CancelAllOrders"].append(raise_(httpx.ReadTimeout))
+    gateway.script["CancelOrder"].append(raise_(httpx.ReadTimeout))
     with pytest.raises(TransportError, match="UNKNOWN") as info:
-        client.call("CancelAllOrders", AccountId=9, InstrumentId=1)
+        client.call("CancelOrder", AccountId=9, OrderId=900)
     assert "Do NOT re-send" in str(info.value) and "verify" in str(info.value)
     assert isinstance(info.value.__cause__, httpx.ReadTimeout)
-    assert gateway.count("CancelAllOrders") == 1
+    assert gateway.count("CancelOrder") == 1
 
 
 def test_write_connect_error_says_not_sent(gateway: FakeGateway, make_client: MakeClient) -> None:
@@ -137,13 +138,14 @@ def test_read_timeout_is_retried(gateway: FakeGateway, make_client: MakeClient) 
     assert len(client.instruments()) == 2
 
 
-def test_cancel_all_without_account_is_refused(gateway: FakeGateway, make_client: MakeClient) -> None:
+def test_raw_cancel_all_is_refused_with_or_without_account(gateway: FakeGateway,
+                                                            make_client: MakeClient) -> None:
     client = make_client()
-    with pytest.raises(ApexError, match="EVERY account"):
-        client.call("CancelAllOrders", InstrumentId=1)
-    with pytest.raises(ApexError, match="EVERY account"):
-        client.call("CancelAllOrders", AccountId=None)
-    assert gateway.count("CancelAllOrders") == 0
+    before = len(gateway.calls)
+    for payload in ({"InstrumentId": 1}, {"AccountId": None}, {"AccountId": 9, "InstrumentId": 1}):
+        with pytest.raises(ScopeError, match=r"never sends CancelAllOrders.*Nothing was sent"):
+            client.call("CancelAllOrders", **payload)
+    assert gateway.count("CancelAllOrders") == 0 and len(gateway.calls) == before
 
 
 def test_dropped_connection_mid_snapshot_is_retried(gateway: FakeGateway, make_client: MakeClient) -> None:
@@ -198,8 +200,8 @@ def test_expired_session_mid_snapshot_logs_in_once(gateway: FakeGateway, make_cl
 def test_expired_session_write_is_resent_once(gateway: FakeGateway, make_client: MakeClient) -> None:
     client = make_client()
     gateway.token = "renewed"
-    assert client.call("CancelAllOrders", AccountId=9, InstrumentId=1)["result"] is True
-    assert gateway.count("CancelAllOrders") == 2 and gateway.logins == 2
+    assert client.call("CancelOrder", AccountId=9, OrderId=900)["result"] is True
+    assert gateway.count("CancelOrder") == 2 and gateway.logins == 2
 
 
 def test_relogin_happens_once_per_request(gateway: FakeGateway, make_client: MakeClient) -> None:
