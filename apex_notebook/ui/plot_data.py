@@ -1,7 +1,8 @@
 """Shaping frames for the plots: pure pandas, no matplotlib (the drawing is in :mod:`apex_notebook.ui.plots`).
 
 Column checks with clear errors, readable labels for accounts and instruments, key x side tables,
-UTC times, top-N caps, and short texts of journal details.
+UTC times, top-N caps, quote currencies, and journal events and details in words (``intent
+journalled``, ``75 canceled, 0 pending, 29 s left``), never raw dicts.
 """
 
 from __future__ import annotations
@@ -11,11 +12,27 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["SIDE_ORDER", "account_labels", "by_side", "capped", "collateral_count", "detail_text",
-           "instrument_labels", "labels", "orders_of", "require", "utc"]
+from apex_notebook.frames.display import UNKNOWN_CURRENCY
+
+__all__ = ["EVENT_WORDS", "SIDE_ORDER", "account_labels", "by_side", "capped", "collateral_count", "currencies",
+           "detail_text", "event_words", "instrument_labels", "labels", "orders_of", "require", "utc"]
 
 #: Sides sort first in this order in the key x side tables; anything else follows alphabetically.
 SIDE_ORDER = ("Buy", "Sell")
+#: Journal event kinds in words (others: the kind with spaces).
+EVENT_WORDS: dict[str, str] = {
+    "preview": "preview", "intent": "intent journalled", "send": "request sent", "acked": "acknowledged",
+    "ack": "acknowledgement", "ack_unknown": "reply lost", "ack_error": "refused by APEX",
+    "cancel_order_ack": "CancelOrder answered", "poll": "verification poll", "verify": "verification",
+    "collateral": "collateral check", "done": "verified outcome", "outcome": "outcome",
+    "reconcile": "reconcile", "refusal": "refused before sending", "drift": "drift found",
+}
+#: Keys of an event's detail shown first, with their words (others: ``key value``; nested values left out).
+_DETAIL_WORDS: tuple[tuple[str, str], ...] = (
+    ("previewed", "{} previewed"), ("orders", "{} orders"), ("canceled", "{} canceled"),
+    ("pending", "{} pending"), ("still_open", "{} still open"), ("collateral", "{} collateral"),
+    ("unplanned", "{} unplanned"), ("seconds_left", "{:.0f} s left"), ("targets", "{} targets"),
+)
 
 
 def require(frame: object, columns: Sequence[str], what: str) -> pd.DataFrame:
@@ -106,12 +123,53 @@ def collateral_count(result: object) -> int:
     return int(value) if isinstance(value, int | float) and not pd.isna(value) else 0
 
 
+def currencies(frame: pd.DataFrame) -> pd.Series:
+    """Each row's quote currency as text (:data:`UNKNOWN_CURRENCY` when missing or not in the frame)."""
+    if "quote_currency" not in frame.columns:
+        return pd.Series(UNKNOWN_CURRENCY, index=frame.index, dtype="string")
+    return frame["quote_currency"].astype("string").fillna(UNKNOWN_CURRENCY)
+
+
+def event_words(kind: object) -> str:
+    """A journal event kind in words: ``acked`` -> ``acknowledged``."""
+    text = str(kind)
+    return EVENT_WORDS.get(text, text.replace("_", " "))
+
+
+def _scalar(value: Any) -> bool:
+    return value is not None and not isinstance(value, dict | list | tuple) and not (
+        isinstance(value, float) and pd.isna(value))
+
+
+def _dict_words(detail: dict[str, Any]) -> str:
+    ack = detail.get("ack", detail if "status" in detail else None)
+    if isinstance(ack, dict):
+        status = ack.get("status")
+        if status == "ok":
+            return "acknowledged"
+        said = ack.get("errormsg") or status
+        code = f" (errorcode {ack['errorcode']})" if ack.get("errorcode") not in (None, 0) else ""
+        return f"{said}{code}"
+    payload = detail.get("payload")
+    words = []
+    if isinstance(payload, dict) and "AccountId" in payload:
+        account = payload["AccountId"]
+        words.append("ALL accounts" if account in (0, "0") else f"account {account}")
+    summary = detail.get("summary")
+    source = {**summary, **detail} if isinstance(summary, dict) else detail
+    used = {"ack", "payload", "summary", "poll", "check", "requests", "note", "state", "terminal"}
+    for key, form in _DETAIL_WORDS:
+        value = source.get(key)
+        if _scalar(value):
+            words.append(form.format(value))
+            used.add(key)
+    words += [f"{str(k).replace('_', ' ')} {v}" for k, v in detail.items() if k not in used and _scalar(v)]
+    return ", ".join(words)
+
+
 def detail_text(detail: Any, limit: int = 48) -> str:
-    """A short one-line text of a journal event's detail (a dict, a string or nothing)."""
+    """A short one-line text in words of a journal event's detail (a dict, a string or nothing)."""
     if detail is None or (isinstance(detail, float | str | type(pd.NA) | type(pd.NaT)) and pd.isna(detail)):
         return ""
-    if isinstance(detail, dict):
-        text = ", ".join(f"{k}={v}" for k, v in detail.items() if v is not None and not isinstance(v, dict))
-    else:
-        text = str(detail)
+    text = _dict_words(detail) if isinstance(detail, dict) else str(detail)
     return (text[: limit - 3] + "...") if len(text) > limit else text

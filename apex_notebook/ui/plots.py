@@ -1,7 +1,9 @@
 """Pure plotting functions: ``(frame, ax=None) -> Axes``.
 
-The only module of the package that imports matplotlib. No function touches pyplot's global state:
-when no ``ax`` is given, a fresh :class:`matplotlib.figure.Figure` is made. In Jupyter, run
+With ``plot_axes`` (its matplotlib helpers), the only module of the package that draws. No function
+touches pyplot's global state: when no ``ax`` is given, a fresh :class:`matplotlib.figure.Figure`
+is made. Count axes have whole-number ticks, legends sit outside the data, titles say what is
+drawn, and amounts are never added across quote currencies (one facet per currency). In Jupyter, run
 ``%matplotlib inline`` once (it registers the figure display), then return ``ax.figure`` from a
 cell to show it; or save it with ``ax.figure.savefig(...)``.
 
@@ -10,7 +12,7 @@ an empty frame gives an Axes that says so ("no open orders"), never an exception
 
 =========================  ==========================================================
 ``open_orders_heatmap``    open orders by account x instrument (counts)
-``notional_by_instrument`` notional per instrument, stacked by side
+``notional_by_instrument`` notional per instrument, stacked by side, one facet per quote currency
 ``order_age_distribution`` histogram of order ages at ``now``
 ``plan_composition``       what a ``CancelPlan`` will cancel, per account and side
 ``outcome_breakdown``      a ``CancelResult``'s outcomes (+ collateral)
@@ -27,8 +29,8 @@ from datetime import datetime
 
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
+from apex_notebook.ui import plot_axes as pax
 from apex_notebook.ui import plot_data as pdata
 
 __all__ = [
@@ -51,48 +53,20 @@ OUTCOME_COLORS = {
     "unknown": "#8d99ae",
     "collateral": "#7b2cbf",
 }
-_OTHER_COLOR = "#8d99ae"
-
-
-# --------------------------------------------------------------------------- helpers
-def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> Axes:
-    if ax is not None:
-        return ax
-    return Figure(figsize=size, layout="constrained").add_subplot()
-
-
-def _say_empty(ax: Axes, title: str, message: str) -> Axes:
-    ax.set_title(title)
-    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="0.35", fontsize=12)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    return ax
-
-
-def _stacked_barh(ax: Axes, table: pd.DataFrame, colors: dict[str, str]) -> None:
-    """Horizontal bars, one row per index label, stacked by column, first row on top."""
-    left = pd.Series(0.0, index=table.index)
-    labels = [str(i) for i in table.index]
-    for column in table.columns:
-        values = table[column].astype(float)
-        ax.barh(labels, values.to_numpy(), left=left.to_numpy(), label=str(column),
-                color=colors.get(str(column), _OTHER_COLOR))
-        left = left + values
-    ax.invert_yaxis()
-    if table.columns.name == "side":
-        ax.legend(title="side", loc="lower right", fontsize="small")
 
 
 # --------------------------------------------------------------------------- open orders
 def open_orders_heatmap(orders: pd.DataFrame, ax: Axes | None = None, *, max_accounts: int = 25) -> Axes:
-    """Count of open orders per account (rows, busiest first) and instrument (columns)."""
+    """Count of open orders per account (rows, most orders first) and instrument (columns, most first)."""
     pdata.require(orders, ["account_id", "instrument_id"], "open_orders_heatmap")
     title = "Open orders by account and instrument"
-    ax = _axes(ax, (8.0, 5.0))
+    ax = pax.axes(ax, (8.0, 5.0))
     if orders.empty:
-        return _say_empty(ax, title, "no open orders")
+        return pax.say_empty(ax, title, "no open orders")
     counts = orders.groupby(["account_id", "instrument_id"], observed=True).size().unstack(fill_value=0)
-    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    per_account = counts.sum(axis=1)
+    counts = counts.loc[per_account.sort_values(ascending=False, kind="stable").index]
+    counts = counts[counts.sum(axis=0).sort_values(ascending=False, kind="stable").index]
     counts, note = pdata.capped(counts, max_accounts, "accounts")
     accounts, instruments = pdata.account_labels(orders), pdata.instrument_labels(orders)
     image = ax.imshow(counts.to_numpy(), aspect="auto", cmap="Reds", vmin=0)
@@ -107,30 +81,57 @@ def open_orders_heatmap(orders: pd.DataFrame, ax: Axes | None = None, *, max_acc
                         color="white" if value > peak * 0.6 else "black")
     figure = ax.get_figure()
     if figure is not None:
-        figure.colorbar(image, ax=ax, label="open orders")
-    ax.set_xlabel("instrument")
+        bar = figure.colorbar(image, ax=ax, label="open orders")
+        pax.integer_axis(bar.ax, "y")
+    ax.set_xlabel("instrument (most orders first)")
+    order = (f"every account has {int(per_account.iloc[0])}, in id order" if per_account.nunique() == 1
+             else "accounts with most orders first")
     ax.set_ylabel("account")
-    ax.set_title(f"{title}: {len(orders)} orders{note}")
+    ax.set_title(f"{title}: {len(orders)} orders\n{order}{note}")
     return ax
 
 
 def notional_by_instrument(orders: pd.DataFrame, ax: Axes | None = None, *,
                            max_instruments: int = 20) -> Axes:
-    """Total notional (price x remaining quantity) of open orders per instrument, stacked by side."""
+    """Open notional (price x remaining quantity) per instrument, stacked by side: one facet per quote currency.
+
+    Amounts in different currencies are never on one scale (a BTC-quoted bar would vanish next to USD
+    ones): each quote currency gets its own axes, largest total first. Returns the first facet; all
+    of them are in ``ax.figure``. With ``ax``, the facets share its place in the figure.
+    """
     pdata.require(orders, ["instrument_id", "notional"], "notional_by_instrument")
     title = "Open notional by instrument"
-    ax = _axes(ax)
     if orders.empty:
-        return _say_empty(ax, title, "no open orders")
+        return pax.say_empty(pax.axes(ax), title, "no open orders")
     labels = pdata.instrument_labels(orders)
-    key = orders["instrument_id"].map(labels)
-    table = pdata.by_side(orders, key, orders["notional"].astype(float).fillna(0.0))
-    table, note = pdata.capped(table, max_instruments, "instruments")
-    _stacked_barh(ax, table, SIDE_COLORS)
-    ax.set_xlabel("notional (price x remaining quantity, quote currency)")
-    ax.set_ylabel("instrument")
-    ax.set_title(f"{title}{note}")
-    return ax
+    currency = pdata.currencies(orders)
+    notional = orders["notional"].astype(float).fillna(0.0)
+    totals = notional.groupby(currency.to_numpy()).sum().sort_values(ascending=False, kind="stable")
+    tables = {}
+    for code in totals.index:
+        rows = (currency == code).to_numpy()
+        part = orders[rows]
+        tables[code] = pdata.capped(pdata.by_side(part, part["instrument_id"].map(labels), notional[rows]),
+                                    max_instruments, "instruments")
+    panels = pax.facets(ax, [len(table) for table, _ in tables.values()])
+    for index, (panel, (code, (table, note))) in enumerate(zip(panels, tables.items(), strict=True)):
+        pax.stacked_barh(panel, table, SIDE_COLORS)
+        legend = panel.get_legend()
+        if index and legend is not None:
+            legend.remove()  # one legend (on the first facet) is enough
+        panel.set_xlabel(f"notional in {code} (price x remaining quantity)")
+        panel.set_ylabel("instrument")
+        noun = "instrument" if len(table) == 1 else "instruments"
+        panel.set_title(f"{code}: {totals[code]:,.2f} in {len(table)} {noun}{note}", fontsize="medium")
+        pax.compact_numbers(panel, "x")
+    first = panels[0]
+    figure = first.get_figure(root=False)
+    heading = "Open notional per quote currency (never summed)"
+    if len(panels) > 1 and figure is not None and ax is None:
+        figure.suptitle(heading)
+    elif len(panels) == 1:
+        first.set_title(f"{title} in {totals.index[0]}: {totals.iloc[0]:,.2f}{tables[totals.index[0]][1]}")
+    return first
 
 
 def order_age_distribution(orders: pd.DataFrame, now: datetime | pd.Timestamp | None = None,
@@ -138,14 +139,14 @@ def order_age_distribution(orders: pd.DataFrame, now: datetime | pd.Timestamp | 
     """Histogram of how long open orders have been resting (``now`` - ``receive_time``)."""
     pdata.require(orders, ["receive_time"], "order_age_distribution")
     title = "Age of open orders"
-    ax = _axes(ax)
+    ax = pax.axes(ax)
     if orders.empty:
-        return _say_empty(ax, title, "no open orders")
+        return pax.say_empty(ax, title, "no open orders")
     at = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
     at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
     ages = (at - pdata.utc(orders["receive_time"])).dt.total_seconds().dropna()
     if ages.empty:
-        return _say_empty(ax, title, "no order has a receive time")
+        return pax.say_empty(ax, title, "no order has a receive time")
     span = float(ages.max())
     unit, seconds = ("minutes", 60.0) if span < 2 * 3600 else ("hours", 3600.0) if span < 3 * 86400 \
         else ("days", 86400.0)
@@ -155,7 +156,8 @@ def order_age_distribution(orders: pd.DataFrame, now: datetime | pd.Timestamp | 
     ax.axvline(median, color="#d62828", linestyle="--", label=f"median {median:.1f} {unit}")
     ax.set_xlabel(f"age ({unit})")
     ax.set_ylabel("open orders")
-    ax.legend(fontsize="small")
+    pax.integer_axis(ax, "y")
+    pax.legend_outside(ax)
     ax.set_title(f"{title} at {at:%Y-%m-%d %H:%M} UTC ({len(ages)} orders)")
     return ax
 
@@ -165,15 +167,16 @@ def plan_composition(plan: object, ax: Axes | None = None, *, max_accounts: int 
     """What a CancelPlan (or its orders frame) will cancel: orders per account, stacked by side."""
     orders = pdata.require(pdata.orders_of(plan, "plan_composition"), ["account_id"], "plan_composition")
     title = "Orders the plan will cancel"
-    ax = _axes(ax)
+    ax = pax.axes(ax)
     if orders.empty:
-        return _say_empty(ax, title, "the plan cancels no orders")
+        return pax.say_empty(ax, title, "the plan cancels no orders")
     key = orders["account_id"].map(pdata.account_labels(orders))
     table, note = pdata.capped(pdata.by_side(orders, key), max_accounts, "accounts")
-    _stacked_barh(ax, table, SIDE_COLORS)
+    pax.stacked_barh(ax, table, SIDE_COLORS)
     ax.set_xlabel("orders")
+    pax.integer_axis(ax, "x")
     ax.set_ylabel("account")
-    ax.set_title(f"{title}: {len(orders)}{note}")
+    ax.set_title(f"{title}: {len(orders)}, accounts with most first{note}")
     return ax
 
 
@@ -182,9 +185,9 @@ def outcome_breakdown(result: object, ax: Axes | None = None) -> Axes:
     orders = pdata.require(pdata.orders_of(result, "outcome_breakdown"), ["outcome"], "outcome_breakdown")
     collateral = 0 if isinstance(result, pd.DataFrame) else pdata.collateral_count(result)
     title = "Outcome of the cancel"
-    ax = _axes(ax)
+    ax = pax.axes(ax)
     if orders.empty and not collateral:
-        return _say_empty(ax, title, "no orders were in the plan")
+        return pax.say_empty(ax, title, "no orders were in the plan")
     counts = orders["outcome"].astype("string").fillna("unknown").value_counts()
     names = [*OUTCOME_ORDER, *sorted(set(counts.index) - set(OUTCOME_ORDER))]
     heights = [int(counts.get(name, 0)) for name in names]
@@ -192,9 +195,10 @@ def outcome_breakdown(result: object, ax: Axes | None = None) -> Axes:
         names.append("collateral")
         heights.append(collateral)
     bars = ax.bar([n.replace("_", " ") for n in names], heights,
-                  color=[OUTCOME_COLORS.get(n, _OTHER_COLOR) for n in names])
+                  color=[OUTCOME_COLORS.get(n, pax.OTHER_COLOR) for n in names])
     ax.bar_label(bars)
     ax.set_ylabel("orders")
+    pax.integer_axis(ax, "y")
     ax.set_xlabel("outcome")
     ax.tick_params(axis="x", labelrotation=20)
     extra = f", {collateral} collateral outside the scope" if collateral else ""
@@ -208,9 +212,9 @@ def before_after_by_account(before: pd.DataFrame, after: pd.DataFrame, ax: Axes 
     pdata.require(before, ["account_id"], "before_after_by_account")
     pdata.require(after, ["account_id"], "before_after_by_account")
     title = "Open orders per account, before and after"
-    ax = _axes(ax, (8.0, 4.0))
+    ax = pax.axes(ax, (8.0, 4.0))
     if before.empty and after.empty:
-        return _say_empty(ax, title, "no open orders before or after")
+        return pax.say_empty(ax, title, "no open orders before or after")
     table = pd.DataFrame({
         "before": before.groupby("account_id", observed=True).size(),
         "after": after.groupby("account_id", observed=True).size(),
@@ -226,8 +230,9 @@ def before_after_by_account(before: pd.DataFrame, after: pd.DataFrame, ax: Axes 
     ax.set_xticks(positions, [labels[a] for a in table.index], rotation=45, ha="right")
     ax.set_xlabel("account")
     ax.set_ylabel("open orders")
-    ax.legend()
-    ax.set_title(f"{title}{note}")
+    pax.integer_axis(ax, "y")
+    pax.legend_outside(ax)
+    ax.set_title(f"{title}: most cancelled first{note}")
     return ax
 
 
@@ -235,8 +240,9 @@ def incident_timeline(timeline: pd.DataFrame, ax: Axes | None = None, *, max_lab
     """A journal timeline (``Journal.timeline(execution_id)``) as one lane per kind of event.
 
     Columns: ``at`` (or ``time``), ``kind`` (or ``event``) and optionally ``detail`` (dict or text).
-    Lanes appear in order of first occurrence (intent, send, ack, each verification poll, done, ...);
-    each lane's first event is annotated with its detail, and repeated events are counted.
+    Lanes appear in order of first occurrence, named in words (``intent journalled``, ``request sent``,
+    ``acknowledged``, ``verification poll``, ``verified outcome`` ...); each lane's first event is
+    annotated with its detail in words (``75 canceled, 0 pending, 29 s left``), repeats are counted.
     """
     pdata.require(timeline, [], "incident_timeline")
     time_col = "time" if "time" in timeline.columns else "at"
@@ -247,12 +253,12 @@ def incident_timeline(timeline: pd.DataFrame, ax: Axes | None = None, *, max_lab
         raise ValueError(f"incident_timeline() needs column(s) {', '.join(missing)}; "
                          f"the frame has {', '.join(map(str, timeline.columns)) or 'no columns'}")
     title = "Incident timeline"
-    ax = _axes(ax, (9.0, 4.0))
+    ax = pax.axes(ax, (9.0, 4.0))
     if timeline.empty:
-        return _say_empty(ax, title, "no journal events")
+        return pax.say_empty(ax, title, "no journal events")
     frame = timeline.assign(_t=pdata.utc(timeline[time_col])).dropna(subset=["_t"])
     frame = frame.sort_values("_t", kind="stable")
-    kinds = frame[event_col].astype(str)
+    kinds = frame[event_col].map(pdata.event_words)
     lanes = list(dict.fromkeys(kinds))
     times = frame["_t"].dt.tz_localize(None).to_numpy()
     rows = [lanes.index(e) for e in kinds]
@@ -268,9 +274,12 @@ def incident_timeline(timeline: pd.DataFrame, ax: Axes | None = None, *, max_lab
         if repeats > 1:
             text = f"{text} (x{repeats})" if text else f"x{repeats}"
         if text:
-            ax.annotate(text, (when, row), xytext=(6, 6), textcoords="offset points", fontsize=8)
+            late = when > times[0] + (times[-1] - times[0]) / 2  # right half: label to the left of the point
+            ax.annotate(text, (when, row), xytext=(-6 if late else 6, 6), textcoords="offset points",
+                        fontsize=8, ha="right" if late else "left")
     ax.set_yticks(range(len(lanes)), lanes)
     ax.set_ylim(len(lanes) - 0.5, -0.5)
+    pax.time_axis(ax)
     ax.tick_params(axis="x", labelrotation=30)
     ax.grid(axis="x", alpha=0.3)
     ax.set_xlabel("time (UTC)")

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from ui_fakes import NOW, make_orders
 
@@ -77,13 +78,31 @@ def test_no_pyplot_global_state(orders: pd.DataFrame) -> None:
 def test_heatmap_counts_by_account_and_instrument(orders: pd.DataFrame) -> None:
     ax = plots.open_orders_heatmap(orders)
     image = ax.images[0].get_array()
-    # rows: busiest account first (9: 3 orders, 10: 2, 11: 1); columns: instruments 1, 2, 3
+    # rows: busiest account first (9: 3 orders, 10: 2, 11: 1); columns: busiest instrument first
     assert image.tolist() == [[2, 1, 0], [1, 0, 1], [1, 0, 0]]
     assert _ytick_labels(ax) == ["9 Account 9", "10 Account 10", "11 Account 11"]
     assert _xtick_labels(ax) == ["BTCUSD", "ETHUSD", "SOLUSD"]
     assert "2" in _texts(ax)
-    assert ax.get_title() == "Open orders by account and instrument: 6 orders"
-    assert ax.get_xlabel() == "instrument" and ax.get_ylabel() == "account"
+    assert ax.get_title() == "Open orders by account and instrument: 6 orders\naccounts with most orders first"
+    assert ax.get_xlabel() == "instrument (most orders first)" and ax.get_ylabel() == "account"
+
+
+def test_heatmap_title_is_true_when_every_account_ties() -> None:
+    frame = make_orders([(i, 20 - i, 1 + i % 2, "Buy") for i in range(1, 11)])  # 10 accounts, 1 order each
+    ax = plots.open_orders_heatmap(frame)
+    assert ax.get_title().endswith("every account has 1, in id order")
+    assert _ytick_labels(ax)[:2] == ["10 Account 10", "11 Account 11"]
+    bar = ax.get_figure().axes[-1]  # the colorbar: counts, so whole numbers only
+    assert all(float(t).is_integer() for t in bar.get_yticks())
+
+
+def test_heatmap_sorts_busiest_account_first_not_by_id() -> None:
+    frame = make_orders([(1, 5, 1, "Buy"), (2, 7, 1, "Buy"), (3, 7, 2, "Sell"), (4, 7, 2, "Buy"),
+                         (5, 5, 2, "Buy")])
+    ax = plots.open_orders_heatmap(frame)
+    assert _ytick_labels(ax) == ["7 Account 7", "5 Account 5"]  # 3 orders before 2, although 5 < 7
+    assert _xtick_labels(ax) == ["ETHUSD", "BTCUSD"]  # 3 orders before 2
+    assert ax.images[0].get_array().tolist() == [[2, 1], [1, 1]]
 
 
 def test_heatmap_caps_accounts_and_says_so() -> None:
@@ -138,7 +157,7 @@ def test_order_age_distribution_without_times() -> None:
 # --------------------------------------------------------------------------- plans and results
 def test_plan_composition_accepts_a_plan_object(orders: pd.DataFrame) -> None:
     ax = plots.plan_composition(SimpleNamespace(orders=orders))
-    assert ax.get_title() == "Orders the plan will cancel: 6"
+    assert ax.get_title() == "Orders the plan will cancel: 6, accounts with most first"
     assert _ytick_labels(ax) == ["9 Account 9", "10 Account 10", "11 Account 11"]
     widths = [round(p.get_width()) for p in ax.patches]
     assert widths == [2, 1, 0, 1, 1, 1]  # Buy per account, then Sell per account
@@ -202,7 +221,8 @@ def _timeline() -> pd.DataFrame:
 
 def test_incident_timeline_lanes_and_annotations() -> None:
     ax = plots.incident_timeline(_timeline())
-    assert _ytick_labels(ax) == ["preview", "intent", "send", "ack", "verify", "outcome"]
+    assert _ytick_labels(ax) == ["preview", "intent journalled", "request sent", "acknowledgement", "verification",
+                                 "outcome"]
     assert len(ax.collections[0].get_offsets()) == 8
     assert "poll 1 (x3)" in _texts(ax)
     assert "37 orders" in _texts(ax)
@@ -224,9 +244,11 @@ def test_incident_timeline_reads_the_journal_columns() -> None:
                        {"status": "ok"}, {"poll": 1, "open": 3}, {"poll": 2}, {"poll": 3}, "text"]
     ax = plots.incident_timeline(frame)
     assert _ytick_labels(ax)[0] == "preview"
-    assert "previewed=37" in _texts(ax)
-    assert "mode=cancel_all" in _texts(ax)  # nested dicts are left out
-    assert "poll=1, open=3 (x3)" in _texts(ax)
+    assert "37 previewed" in _texts(ax)
+    assert "account 9, mode cancel_all" in _texts(ax)  # words, not {'AccountId': 9}
+    assert "acknowledged" in _texts(ax)
+    assert "open 3 (x3)" in _texts(ax)
+    assert not any("{" in t or "=" in t for t in _texts(ax))
 
 
 def test_incident_timeline_of_a_real_journal(tmp_path: object) -> None:
@@ -238,7 +260,7 @@ def test_incident_timeline_of_a_real_journal(tmp_path: object) -> None:
     journal.event("e1", "poll", {"open": 0})
     frame = journal.timeline("e1")
     ax = plots.incident_timeline(frame)
-    assert _ytick_labels(ax) == ["send", "poll"]
+    assert _ytick_labels(ax) == ["request sent", "verification poll"]
 
 
 def test_incident_timeline_empty_and_missing() -> None:
@@ -253,3 +275,58 @@ def test_incident_timeline_empty_and_missing() -> None:
 def test_figure_png(orders: pd.DataFrame) -> None:
     png = plots.figure_png(plots.plan_composition(orders))
     assert png.startswith(b"\x89PNG")
+
+
+# --------------------------------------------------------------------------- issue 12: axes, legends, currencies
+def _legend_clear_of_axes(ax: object) -> bool:
+    canvas = FigureCanvasAgg(ax.get_figure())  # type: ignore[attr-defined]
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)  # type: ignore[attr-defined]
+    return bool(legend.x0 >= ax.get_window_extent(renderer).x1 - 1)  # type: ignore[attr-defined]
+
+
+def test_count_axes_have_whole_number_ticks_only(orders: pd.DataFrame) -> None:
+    small = make_orders([(1, 9, 1, "Buy"), (2, 10, 1, "Sell")])
+    for ax, axis in ((plots.plan_composition(small), "x"),
+                     (plots.outcome_breakdown(small.assign(outcome="canceled")), "y"),
+                     (plots.before_after_by_account(small, small.head(1)), "y"),
+                     (plots.order_age_distribution(small, now=NOW), "y")):
+        ax.get_figure().draw_without_rendering()
+        ticks = ax.get_xticks() if axis == "x" else ax.get_yticks()
+        assert len(ticks) and all(float(t).is_integer() for t in ticks), (ax.get_title(), ticks)
+
+
+def test_legends_sit_outside_the_data(orders: pd.DataFrame) -> None:
+    assert _legend_clear_of_axes(plots.plan_composition(orders))
+    assert _legend_clear_of_axes(plots.order_age_distribution(orders, now=NOW))
+    assert _legend_clear_of_axes(plots.before_after_by_account(orders, orders.head(2)))
+
+
+def _two_currencies() -> pd.DataFrame:
+    frame = make_orders([(1, 9, 1, "Buy"), (2, 9, 1, "Sell"), (3, 9, 6, "Buy")])
+    frame["quote_currency"] = pd.Categorical(["USD", "USD", "BTC"])
+    frame["symbol"] = pd.Categorical(["BTCUSD", "BTCUSD", "LTCBTC"])
+    frame.loc[2, "notional"] = 0.0063
+    return frame
+
+
+def test_notional_is_drawn_per_quote_currency_never_on_one_axis() -> None:
+    ax = plots.notional_by_instrument(_two_currencies())
+    facets = ax.get_figure().axes
+    assert len(facets) == 2
+    assert [f.get_xlabel() for f in facets] == ["notional in USD (price x remaining quantity)",
+                                                "notional in BTC (price x remaining quantity)"]
+    assert [round(p.get_width(), 4) for p in facets[1].patches] == [0.0063]  # visible on its own scale
+    assert facets[1].get_xlim()[1] < 0.01
+    assert _ytick_labels(facets[1]) == ["LTCBTC"]
+    assert "never summed" in ax.get_figure().get_suptitle()
+
+
+def test_notional_facets_share_a_given_axes_slot() -> None:
+    figure = Figure(figsize=(12, 4), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    first = plots.notional_by_instrument(_two_currencies(), ax=left)
+    assert first is left and len(figure.axes) == 3 and right in figure.axes
+    one = plots.notional_by_instrument(_two_currencies().head(2), ax=right)
+    assert one is right and one.get_title() == "Open notional by instrument in USD: 400.00"
