@@ -77,7 +77,7 @@ CELLS: list[NotebookNode] = [
     md("""
     **Every order of every account is gone**, and the reply did not even say how many. Omitting
     `AccountId` does exactly the same. That is why `apex_notebook` never lets "all" happen by
-    accident.
+    accident, and why its own raw door, `call()`, does not send `CancelAllOrders` at all (below).
     """),
     code("""\
     raw.close()
@@ -93,14 +93,19 @@ CELLS: list[NotebookNode] = [
     apex
     """),
     md("""
-    Even the raw `call()` refuses a `CancelAllOrders` without an explicit `AccountId`, before any
-    request is made:
+    The raw `call()` sends most APEX calls as they are, but never `CancelAllOrders`: not with an
+    explicit `AccountId`, not with `0`, not under another spelling. It is refused before any request
+    is made, and the message points to the safe path:
     """),
     code("""\
-    try:
-        apex.call("CancelAllOrders", InstrumentId=1)
-    except apx.ScopeError as exc:
-        print(f"refused: {exc}")
+    for name, payload in (("CancelAllOrders", {"AccountId": 9, "InstrumentId": 1}),
+                          (" cancelallorders ", {"AccountId": 0}),
+                          ("/AP/CancelAllOrders", {})):
+        try:
+            apex.call(name, **payload)
+        except apx.ScopeError as exc:
+            print(f"refused: {exc}")
+    [call.name for call in sim.requests if call.name == "CancelAllOrders"]   # nothing was sent
     """),
     md("""
     A **scope** names exactly which orders a cancel hits: an account and an instrument, both

@@ -67,7 +67,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "01_explore_open_orders": ("3000", "accounts_failed", "open-orders.csv", "open-orders.meta.json"),
     "02_preview_and_cancel": (
         "open orders before: 60, after: 0",                    # AccountId 0 wiped every account
-        "CancelAllOrders without AccountId",                   # call() refuses the implicit "all"
+        "refused: call() never sends CancelAllOrders",         # no raw cancel-all, whatever the payload
         "None never means 'all'",                              # CancelScope refuses None
         "DriftError: the orders in scope changed since the preview: 1 added [",
         "refused: the confirmation does not match",
