@@ -8,6 +8,9 @@ versions, the third-party clients the simulator must serve unchanged:
 
 * ccxt (its `ndax` exchange; HTTP `/AP/`, and `ccxt.pro` over `/WSGateway/`) — driven by
   tests/real_clients/ccxt_driver.py;
+* notbank (notbank-python, the Notbank APEX SDK; HTTPS `/ap/` and `wss://.../wsgateway/`) into
+  `.venvs/real-clients-notbank` (it pins requests/urllib3 versions that clash with ccxt's) —
+  driven by tests/real_clients/notbank_driver.py;
 * npm alphapoint-apex-api (the only version on npm, WebSocket) into `.venvs/real-clients/npm`
   with `npm install --prefix` (needs node and npm on PATH) — driven by
   tests/real_clients/apex_api_driver.js.
@@ -27,20 +30,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venvs" / "real-clients"
 PACKAGES = ["ccxt==4.5.90"]
+NOTBANK_VENV = ROOT / ".venvs" / "real-clients-notbank"
+NOTBANK_PACKAGES = ["notbank==2.5.0"]
 NPM_PREFIX = VENV / "npm"
 NPM_PACKAGES = ["alphapoint-apex-api@3.2.19"]
 
 
-def main() -> None:
-    """Create the environment if needed and install the pinned clients into it."""
-    python = VENV / "bin" / "python"
+def pip_install(folder: Path, packages: list[str]) -> Path:
+    """Create the virtual environment ``folder`` if needed, install ``packages``; its interpreter."""
+    python = folder / "bin" / "python"
     if not python.exists():
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PACKAGES],
+        venv.EnvBuilder(with_pip=True, clear=True).create(folder)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *packages],
                    check=True)
+    return python
+
+
+def main() -> None:
+    """Create the environments if needed and install the pinned clients into them."""
+    python = pip_install(VENV, PACKAGES)
     subprocess.run([str(python), "-c", "import ccxt; assert ccxt.__version__ == '4.5.90', ccxt.__version__"],
                    check=True)
     print(python)
+    print(pip_install(NOTBANK_VENV, NOTBANK_PACKAGES))
     npm = shutil.which("npm")
     if npm is None:
         sys.exit("npm is not on PATH: install node and npm (Debian: apt-get install nodejs npm) and run again")

@@ -25,6 +25,7 @@ from apex_notebook.simulator.server import ServerHandle
 ROOT = Path(__file__).resolve().parents[2]
 REAL_CLIENTS_PYTHON = ROOT / ".venvs" / "real-clients" / "bin" / "python"
 NODE_MODULES = ROOT / ".venvs" / "real-clients" / "npm" / "node_modules"
+NOTBANK_PYTHON = ROOT / ".venvs" / "real-clients-notbank" / "bin" / "python"
 DRIVER_TIMEOUT = 120.0  # seconds; a bug fails the test instead of hanging it
 
 Drive = Callable[[str], dict[str, Any]]
@@ -42,6 +43,24 @@ def _installed(path: Path) -> Path:
 @pytest.fixture(scope="session")
 def client_python() -> Path:
     return _installed(REAL_CLIENTS_PYTHON)
+
+
+@pytest.fixture(scope="session")
+def notbank_python() -> Path:
+    return _installed(NOTBANK_PYTHON)
+
+
+@pytest.fixture(scope="session")
+def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A throwaway self-signed certificate for 127.0.0.1: ``(certfile, keyfile)``."""
+    folder = tmp_path_factory.mktemp("tls")
+    certfile, keyfile = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(keyfile), "-out", str(certfile)],
+        check=True, capture_output=True,
+    )
+    return str(certfile), str(keyfile)
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +100,20 @@ def apex_api_npm(node_modules: Path, server: ServerHandle) -> Drive:
         return run_driver(node, "apex_api_driver.js", server.ws_url, scenario, {"NODE_PATH": str(node_modules)})
 
     return drive
+
+
+@pytest.fixture
+def notbank(notbank_python: Path, sim: FakeOMS, tls_cert: tuple[str, str]) -> Iterator[Drive]:
+    """notbank-python only speaks https/wss: a TLS server whose certificate the driver trusts."""
+    certfile, keyfile = tls_cert
+    with sim.serve(host="127.0.0.1", port=0, certfile=certfile, keyfile=keyfile) as handle:
+        host = handle.url.removeprefix("https://")
+        trust = {"REQUESTS_CA_BUNDLE": certfile, "WEBSOCKET_CLIENT_CA_BUNDLE": certfile}
+
+        def drive(scenario: str) -> dict[str, Any]:
+            return run_driver(notbank_python, "notbank_driver.py", host, scenario, trust)
+
+        yield drive
 
 
 @pytest.fixture

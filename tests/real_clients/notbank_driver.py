@@ -1,0 +1,77 @@
+"""Drive notbank-python (the Notbank APEX SDK), unchanged, against a running simulator over TLS.
+
+The SDK always speaks ``https://<host>/ap/<Call>`` and ``wss://<host>/wsgateway/``, so the
+simulator serves TLS with a throwaway certificate that the test trusts through the standard
+``REQUESTS_CA_BUNDLE`` / ``WEBSOCKET_CLIENT_CA_BUNDLE`` variables. Run by
+``test_notbank.py`` with ``.venvs/real-clients-notbank``: ``python notbank_driver.py
+<host:port> <scenario>``; prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from notbank_python_sdk.client_connection_factory import (  # type: ignore[import-not-found]
+    new_rest_client_connection,
+    new_websocket_client_connection,
+)
+from notbank_python_sdk.constants import OrderType, Side, TimeInForce  # type: ignore[import-not-found]
+from notbank_python_sdk.notbank_client import NotbankClient  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.authenticate_request import AuthenticateRequest  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.cancel_all_orders import CancelAllOrdersRequest  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.get_account_positions_request import (  # type: ignore[import-not-found]
+    GetAccountPositionsRequest,
+)
+from notbank_python_sdk.requests_models.get_instrument_request import GetInstrumentRequest  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.get_l2_snapshot import GetL2SnapshotRequest  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.get_open_orders import GetOpenOrdersRequest  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.get_order_status import GetOrderStatusRequest  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.level1 import GetLevel1Request  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.send_order import SendOrderRequest  # type: ignore[import-not-found]
+
+LOGIN = AuthenticateRequest(api_public_key="trader-key", api_secret_key="trader-secret", user_id="2")
+
+
+def rest(host: str) -> dict[str, Any]:
+    """HMAC login over GET /ap/AuthenticateUser, then reads, an order and a cancel, all over HTTPS."""
+    client = NotbankClient(new_rest_client_connection(host))
+    login = client.authenticate(LOGIN)
+    instrument = client.get_instrument(GetInstrumentRequest(instrument_id=1))
+    positions = client.get_account_positions(GetAccountPositionsRequest(account_id=9))
+    book = client.get_l2_snapshot(GetL2SnapshotRequest(instrument_id=1, depth=5))
+    level1 = client.get_level1(GetLevel1Request(instrument_id=1))
+    sent = client.send_order(SendOrderRequest(instrument=instrument, account_id=9, time_in_force=TimeInForce.GTC,
+                                              side=Side.BUY, order_type=OrderType.LIMIT,
+                                              quantity=Decimal("0.01"), limit_price=Decimal("50000")))
+    status = client.get_order_status(GetOrderStatusRequest(order_id=sent.order_id, account_id=9))
+    client.cancel_all_orders(CancelAllOrdersRequest(account_id=9, instrument_id=1))
+    still_open = client.get_open_orders(GetOpenOrdersRequest(account_id=9))
+    return {
+        "authenticated": login.authenticated, "symbol": instrument.symbol,
+        "usd": [str(p.amount) for p in positions if p.product_symbol == "USD"],
+        "book": len(book), "best_bid": str(level1.best_bid), "order": sent.order_id,
+        "status": str(status.order_state), "open_instruments": sorted({o.instrument for o in still_open}),
+    }
+
+
+def websocket(host: str) -> dict[str, Any]:
+    """The same SDK over wss://host/wsgateway/: AuthenticateUser on the socket, then calls."""
+    connection = new_websocket_client_connection(host, request_timeout=15)
+    client = NotbankClient(connection)
+    connection.connect()
+    try:
+        login = client.authenticate(LOGIN)
+        orders = client.get_open_orders(GetOpenOrdersRequest(account_id=9))
+        return {"authenticated": login.authenticated, "open": sorted(o.order_id for o in orders)}
+    finally:
+        client.close()
+
+
+SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {"rest": rest, "websocket": websocket}
+
+if __name__ == "__main__":
+    print(json.dumps(SCENARIOS[sys.argv[2]](sys.argv[1]), default=str))

@@ -1,0 +1,35 @@
+"""notbank-python 2.5.0 (the Notbank APEX SDK), unchanged, against ``sim.serve()`` over TLS.
+
+The SDK hard-codes ``https://<host>/ap/<Call>`` (lower-case ``ap``), signs in with the HMAC
+headers on ``GET /ap/AuthenticateUser``, then sends ``aptoken``; its WebSocket is
+``wss://<host>/wsgateway/`` (lower case). Decimals travel as strings (``"Quantity": "0.01"``).
+"""
+
+from __future__ import annotations
+
+from apex_notebook.simulator import FakeOMS
+
+from .conftest import Drive
+
+
+def test_rest_over_https(notbank: Drive, sim: FakeOMS) -> None:
+    btc_usd_before = sim.open_order_ids(account_id=9, instrument_id=1)
+    result = notbank("rest")
+    assert result["authenticated"] is True and result["symbol"] == "BTCUSD"
+    assert result["book"] == 10 and float(result["best_bid"]) > 0
+    order = sim.order(result["order"])
+    assert result["status"] == "Working" and order["OrigQuantity"] == 0.01 and order["Price"] == 50_000
+    assert order["OrderState"] == "Canceled"  # the SDK's CancelAllOrders for instrument 1 took it too
+    assert 1 not in result["open_instruments"] and sim.open_order_ids(account_id=9, instrument_id=1) == set()
+    assert btc_usd_before  # there was something to cancel
+    login = sim.requests[0]
+    assert (login.name, login.payload, login.user) == ("AuthenticateUser", {}, "trader")  # HMAC in headers only
+    sent = next(call for call in sim.requests if call.name == "SendOrder")
+    assert sent.payload["Quantity"] == "0.01" and sent.user == "trader"
+
+
+def test_websocket_over_wss(notbank: Drive, sim: FakeOMS) -> None:
+    result = notbank("websocket")
+    assert result == {"authenticated": True, "open": sorted(sim.open_order_ids(account_id=9))}
+    login = next(call for call in sim.requests if call.name == "AuthenticateUser")
+    assert login.payload["Signature"] == "***" and login.payload["UserId"] == "2"
