@@ -86,7 +86,7 @@ class Accounting:
                          "orig_quantity": rec.get("origquantity"), "quantity": rec.get("quantity"),
                          "quantity_executed": rec.get("quantityexecuted"), "outcome": "canceled",
                          "final_state": rec.get("orderstate"), "change_reason": rec.get("changereason"),
-                         "verified_at": verified_at, "previewed": False})
+                         "verified_at": verified_at, "previewed": False, "verified_late": False})
         return typed_result(pd.DataFrame(rows))
 
     def orders(self, kind: str) -> pd.DataFrame:

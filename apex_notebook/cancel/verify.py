@@ -76,13 +76,13 @@ def _row(target: Mapping[str, Any], rec: Mapping[str, Any] | None, outcome: str,
         row["final_state"], row["change_reason"] = rec.get("orderstate"), rec.get("changereason")
     for key in ("side", "order_type", "symbol"):
         row[key] = None if pd.isna(row[key]) else str(row[key])
-    row.update(outcome=outcome, verified_at=when)
+    row.update(outcome=outcome, verified_at=when, verified_late=False)
     return row
 
 
 _ROW_COLUMNS: Final = ("order_id", "account_id", "instrument_id", "symbol", "side", "order_type", "orig_quantity",
                        "quantity", "quantity_executed", "previewed", "final_state", "change_reason", "outcome",
-                       "verified_at")
+                       "verified_at", "verified_late")
 
 
 class _Targets:

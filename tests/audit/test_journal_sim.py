@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
-import textwrap
 import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sim_session import run, sent
+from sim_session import run
 
 from apex_notebook.audit.journal import Journal
 from apex_notebook.cancel.scope import ALL, CancelScope
@@ -63,73 +59,6 @@ def test_reconcile_ignores_finished_executions(sim: FakeOMS, ops: Client, journa
                                                clock: ManualClock) -> None:
     run(ops, ops.preview(CancelScope(9, 1)), journal, clock)
     assert journal.reconcile(ops) == []
-
-
-CHILD = textwrap.dedent("""
-    import sys, time
-    from apex_notebook.client import Client
-    from apex_notebook.cancel.execute import execute_plan
-    from apex_notebook.audit.journal import Journal
-    from apex_notebook.cancel.scope import ALL, CancelScope
-
-    url, path, when = sys.argv[1:4]
-    client = Client(url, username="ops", password="demo", progress=False)
-    journal = Journal(path, create=True)
-    plan = client.preview(CancelScope(9, ALL))
-
-    def hang(marker):
-        print(marker, flush=True)
-        time.sleep(120)
-
-    if when == "before_send":
-        begin = journal.begin
-        def begin_then_hang(eid, *args, **kwargs):
-            begin(eid, *args, **kwargs)
-            hang("INTENT " + eid)
-        journal.begin = begin_then_hang
-    else:
-        send = client.send_cancel_all
-        def send_then_hang(plan):
-            reply = send(plan)
-            hang("SENT")
-            return reply
-        client.send_cancel_all = send_then_hang
-    execute_plan(client, plan, reason="child dies", confirm=plan.confirmation_phrase, journal=journal)
-""")
-
-
-@pytest.mark.parametrize("when", ["before_send", "after_send"])
-def test_reconcile_completes_an_execution_whose_process_was_killed(
-        sim: FakeOMS, ops: Client, tmp_path: Path, when: str) -> None:
-    path = str(tmp_path / "crash.sqlite")
-    planned = sim.open_order_ids(9)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    with sim.serve() as server:
-        child = subprocess.Popen([sys.executable, "-c", CHILD, server.url, path, when],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        try:
-            assert child.stdout is not None
-            line = child.stdout.readline()
-            assert line.startswith("INTENT" if when == "before_send" else "SENT"), line
-        finally:
-            child.kill()
-            child.communicate(timeout=30)
-    journal = Journal(path)
-    (eid,) = journal.in_flight()
-    assert journal.executions().iloc[0]["state"] in {"in_flight", "acked"}
-    results = journal.reconcile(ops, verify_timeout=0.5, poll_interval=0.05)
-    assert [r.execution_id for r in results] == [eid] and journal.in_flight() == []
-    result = results[0]
-    assert set(result.orders["order_id"]) == planned
-    if when == "before_send":
-        assert result.summary["still_open"] == len(planned) and sent(sim, "CancelAllOrders") == []
-        assert result.summary["ack_status"] == "unknown"
-    else:
-        assert result.summary["canceled"] == len(planned) and len(sent(sim, "CancelAllOrders")) == 1
-    latest = journal.executions().iloc[0]
-    assert latest["state"] == "done" and latest["note"] == "reconciled"
-    assert "reconcile" in list(journal.timeline(eid)["kind"])
-    assert len(journal.outcomes(eid)) == len(planned)
 
 
 def _journal_text(path: str) -> bytes:
