@@ -1,7 +1,8 @@
 """Account positions: ``GetAccountPositions`` and the Operator's ``GetAllAccountPositions``.
 
 One row per product (apex-api.md §2.2): ``Amount`` from the ledger (moves only with fills),
-``Hold`` from the account's Working orders, notionals in USD.
+``Hold`` from the account's Working orders, notionals in USD. Amount and Hold carry the ledger's
+precision (the product's decimal places + 4), so sums over accounts reconcile exactly.
 
 ``GetAllAccountPositions`` (Operator only) is how an Operator enumerates every account:
 ``{"OMSId": 1, "StartIndex": <first AccountId, default 0>, "Limit": <accounts per page,
@@ -37,8 +38,9 @@ _ZERO_TOTALS = (
 def position_row(engine: Engine, account_id: int, product_id: int, held: float) -> dict[str, Any]:
     """One GetAccountPositions row (also the AccountPositionEvent body)."""
     product = engine.catalog.products[product_id]
-    amount = round(engine.ledger.amount(account_id, product_id), product.decimal_places)
-    held = round(held, product.decimal_places)
+    digits = product.decimal_places + 4  # the ledger's precision: trades leave sub-tick remainders
+    amount = round(engine.ledger.amount(account_id, product_id), digits)
+    held = round(held, digits)
     row: dict[str, Any] = {
         "OMSId": engine.config.oms_id, "AccountId": account_id, "ProductSymbol": product.symbol,
         "ProductId": product_id, "Amount": amount, "Hold": held,

@@ -7,9 +7,11 @@ the top; new orders are indexed incrementally on the next use, whoever placed th
 
 :meth:`MarketIndex.match` executes an incoming order against the opposite side: it trades at
 the **resting** order's price while the book crosses the incoming limit (any price for a
-market order), skipping the incoming account's own orders (self-trade prevention, as the
-instruments' ``SelfTradePrevention: true`` says). ``FakeOMS.place_order`` does not match: it
-adds a resting order as given, even one priced through the book.
+market order). Self-trade prevention (the instruments say ``SelfTradePrevention: true``) is
+"cancel newest": the walk stops at the first resting order of the incoming order's own
+account, and the incoming order's remainder is cancelled instead of resting through it, so
+the book never crosses. ``FakeOMS.place_order`` does not match: it adds a resting order as
+given, even one priced through the book.
 """
 
 from __future__ import annotations
@@ -100,14 +102,30 @@ class MarketIndex:
         return heap[0][1] if heap else None
 
     def crossing(self, instrument_id: int, side: int, limit: float | None, account_id: int) -> Iterator[int]:
-        """Resting rows an incoming order on ``side`` could trade with, in execution order."""
+        """Resting rows an incoming order on ``side`` may trade with, in execution order.
+
+        Stops at the first row of ``account_id`` itself (self-trade prevention, cancel newest):
+        the incoming order trades with what comes before it and no further.
+        """
         table = self.book.table
         for row in self.resting(instrument_id, SELL if side == BUY else BUY):
             price = table.price[row]
             if limit is not None and (price > limit + _EPSILON if side == BUY else price < limit - _EPSILON):
                 return
-            if table.account[row] != account_id:
-                yield row
+            if table.account[row] == account_id:
+                return
+            yield row
+
+    def meets_own_order(self, instrument_id: int, side: int, limit: float | None, account_id: int) -> bool:
+        """True if the incoming order's crossing walk reaches a resting order of its own account."""
+        table = self.book.table
+        for row in self.resting(instrument_id, SELL if side == BUY else BUY):
+            price = table.price[row]
+            if limit is not None and (price > limit + _EPSILON if side == BUY else price < limit - _EPSILON):
+                return False
+            if table.account[row] == account_id:
+                return True
+        return False
 
     def fillable(self, instrument_id: int, side: int, limit: float | None, account_id: int,
                  quantity: float) -> tuple[float, float]:

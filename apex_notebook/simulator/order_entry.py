@@ -7,8 +7,10 @@ Shared by ``SendOrder`` and ``CancelReplaceOrder``.
   of the quote product, a stop-market buy ``quantity * StopPrice``, a market buy what walking
   the book would cost now. Otherwise ``{"status": "Rejected", "errormsg": "Not_Enough_Funds",
   "errorcode": 101}`` and no order is created.
-* **Matching.** Market and limit orders trade at once against resting orders of other
-  accounts (price-time priority, at the resting price; :mod:`.market`). Stop orders rest
+* **Matching.** Market and limit orders trade at once against resting limit orders
+  (price-time priority, at the resting price; :mod:`.market`). Self-trade prevention cancels
+  the newest: an order that would trade with its own account's resting order stops there
+  and its remainder is cancelled (``SystemCanceled_NoMoreMarket``). Stop orders rest
   untriggered.
 * **Time in force** (apex-api.md §2.4: 1 GTC, 3 IOC, 4 FOK; names accepted): the unfilled rest
   of an IOC or market order is cancelled by the OMS (``SystemCanceled_NoMoreMarket``); a FOK
@@ -128,7 +130,10 @@ def place_order(engine: Engine, order: OrderRequest, user: User, orig_order_id: 
                 book.cancel(row, now, NO_MORE_MARKET)
                 return order_id
         engine.market.match(row, now)
-        if book.is_working(row) and (order.order_type == "Market" or order.time_in_force in (_IOC, _FOK)):
+        if book.is_working(row) and (
+            order.order_type == "Market" or order.time_in_force in (_IOC, _FOK)
+            or engine.market.meets_own_order(order.instrument_id, order.side, limit, order.account_id)
+        ):
             book.cancel(row, now, NO_MORE_MARKET)
     return order_id
 

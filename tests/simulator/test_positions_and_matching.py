@@ -118,11 +118,18 @@ def positions_of(sim: FakeOMS, account: int) -> dict[str, float]:
         return {symbol: row["Amount"] for symbol, row in positions(ops, account).items()}
 
 
-def test_no_self_trade_and_no_cross_means_it_rests(empty: FakeOMS, trader: httpx.Client) -> None:
+def test_self_trade_prevention_cancels_the_newest(empty: FakeOMS, trader: httpx.Client) -> None:
+    other = empty.place_order(13, 1, "Sell", 0.5, 60_400.0)
     own = empty.place_order(9, 1, "Sell", 1.0, 60_500.0)
-    sent = send(trader, Side="Buy", OrderType="Limit", Quantity=1, LimitPrice=61_000)
-    assert empty.order(own)["OrderState"] == "Working"
-    assert empty.order(sent["OrderId"])["OrderState"] == "Working"  # rests: the only ask is its own account's
+    behind = empty.place_order(14, 1, "Sell", 1.0, 60_600.0)
+    sent = empty.order(send(trader, Side="Buy", OrderType="Limit", Quantity=2, LimitPrice=61_000)["OrderId"])
+    assert empty.order(other)["OrderState"] == "FullyExecuted"  # traded up to its own account's ask ...
+    assert empty.order(own)["OrderState"] == "Working"  # ... never with it ...
+    assert empty.order(behind)["QuantityExecuted"] == 0  # ... and not past it
+    assert (sent["OrderState"], sent["QuantityExecuted"], sent["CancelReason"]) == (
+        "Canceled", 0.5, "SystemCanceled_NoMoreMarket")
+    resting = send(trader, Side="Buy", OrderType="Limit", Quantity=1, LimitPrice=60_000)  # crosses nothing
+    assert empty.order(resting["OrderId"])["OrderState"] == "Working"
 
 
 def test_ioc_and_fok(empty: FakeOMS, trader: httpx.Client) -> None:
