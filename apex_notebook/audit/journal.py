@@ -49,10 +49,12 @@ from typing import Any, Final
 import pandas as pd
 
 from apex_notebook.audit import leases
+from apex_notebook.audit.backend import Backend
 from apex_notebook.audit.chain import ChainWriter
 from apex_notebook.audit.codec import SNAPSHOT_COLUMNS, decode_frame, encode_frame
 from apex_notebook.audit.integrity import ChainRow, Verdict, check_chain, guard_problems
 from apex_notebook.audit.migrate import prepare, table_columns
+from apex_notebook.audit.postgres_backend import PostgresBackend, is_postgres_url
 from apex_notebook.audit.readers import executions_frame, outcomes_frame, timeline_frame
 from apex_notebook.audit.reconcile import reconcile
 from apex_notebook.audit.records import INTENT_COLUMNS, insert_event, insert_snapshot, insert_state, jsonable, now
@@ -89,7 +91,8 @@ class Journal:
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_PATH, *, create: bool = False) -> None:
         text = os.fspath(path)
-        self._backend = SQLiteBackend(text, create=create or text == MEMORY)
+        self._backend: Backend = (PostgresBackend(text, create=create) if is_postgres_url(text)
+                                  else SQLiteBackend(text, create=create or text == MEMORY))
         try:
             prepare(self._backend, create=create or text == MEMORY)
             self._columns = table_columns()
@@ -279,7 +282,7 @@ class Journal:
                                                   "ORDER BY seq", [execution_id]))
 
     def reconcile(self, client: CancelClient, *, verify_timeout: float = 5.0, poll_interval: float = 0.25,
-                  collateral: str = "visible") -> list[CancelResult]:
+                  collateral: str = "visible", lease_seconds: float | None = None) -> list[CancelResult]:
         """Finish the unfinished executions this client may finish (``audit/reconcile.py``); nothing is re-sent.
 
         Executions of another user or gateway, ones another process is reconciling, and ones where
@@ -287,7 +290,7 @@ class Journal:
         saying why. Returns the finished results.
         """
         report = reconcile(client, self, verify_timeout=verify_timeout, poll_interval=poll_interval,
-                           collateral=collateral)
+                           collateral=collateral, lease_seconds=lease_seconds)
         for eid, why in report.skipped.items():
             warnings.warn(f"execution {eid} was not reconciled: {why}", ReconcileSkippedWarning, stacklevel=2)
         return report.results

@@ -78,10 +78,10 @@ def _create(backend: Backend, writer: ChainWriter, tables: tuple[str, ...]) -> N
 
 
 def _install_guards(backend: Backend, writer: ChainWriter) -> dict[str, str]:
-    guards = expected_guards(backend)
-    for statement in guards.values():
+    """Create every guard; return them as the database reports them (what later opens compare with)."""
+    for statement in expected_guards(backend).values():
         writer.tx.execute(statement)
-    return guards
+    return backend.installed_guards()
 
 
 def _schema_version(writer: ChainWriter, location: str) -> int:

@@ -49,3 +49,14 @@ def append_events(path: str, started: Event, stop: Event) -> None:
             n += 1
             if n == 20:
                 started.set()
+
+
+def write_executions(path: str, writer: str, count: int) -> None:
+    """``count`` whole executions (intent, ack, poll, outcomes, done), as one process would write them."""
+    with Journal(path) as journal:
+        for i in range(count):
+            eid = f"{writer}-{i}"
+            journal.begin(eid, {"reason": f"writer {writer}"}, {})
+            journal.state(eid, "acked", ack={"status": "ok"})
+            journal.event(eid, "poll", {"pending": 0})
+            journal.finish(result_for(eid))

@@ -1,0 +1,163 @@
+"""Issue 15 items 1-2: the same journal on PostgreSQL -- same API, schema and guarantees (append-only by
+the database, hash chain, refusals, leases, finish exactly once), many writers from many processes.
+
+The behaviour tests run on both backends (``both``); the tampering tests speak SQL to the server.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cancel_fakes import result_for
+
+from apex_notebook.audit.journal import Journal
+from apex_notebook.wire.errors import JournalError
+
+from .journal_samples import fill, intent
+from .journal_workers import finish_race, write_executions
+
+psycopg = pytest.importorskip("psycopg", reason="the PostgreSQL journal needs psycopg")
+pytestmark = pytest.mark.usefixtures("pg_cluster")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def both(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Journal]:
+    """A new journal on each backend."""
+    location = str(tmp_path / "j.sqlite") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    with Journal(location, create=True) as journal:
+        yield journal
+
+
+def test_the_same_journal_on_both_backends(both: Journal) -> None:
+    fill(both)
+    assert list(both.executions()["state"]) == ["done", "in_flight"] and both.in_flight() == ["e2"]
+    assert list(both.outcomes("e1")["outcome"]) == ["canceled", "filled_before_cancel"]
+    assert list(both.timeline("e1")["kind"]) == ["intent", "send", "acked", "done"]
+    assert len(both.snapshot("e1", "pre_send")) == 54
+    assert both.refusals().loc[0, "drift_added_ids"] == [7]
+    verdict = both.verify()
+    assert verdict.ok and verdict.rows > 15, verdict
+    assert "intact" in repr(both)
+    with pytest.raises(JournalError, match="already finished"):
+        both.finish(result_for("e1"))
+    assert both.acquire_lease("e2", "A", 30) and not both.acquire_lease("e2", "B", 30)
+    assert both.release_lease("e2", "A") and both.acquire_lease("e2", "B", 30)
+
+
+def test_the_chain_is_the_same_on_both_backends(tmp_path: Path, pg_url: str) -> None:
+    """Row hashes do not depend on the database: the same rows hash the same."""
+    with Journal(tmp_path / "j.sqlite", create=True) as lite, Journal(pg_url, create=True) as pg:
+        for journal in (lite, pg):
+            journal.begin("e1", intent(), {})
+            journal.event("e1", "send", {"payload": {"OMSId": 1}, "x": 1.5})
+        assert lite.verify().rows == pg.verify().rows
+
+
+def test_opening_needs_an_existing_journal(pg_cluster: object, pg_url: str) -> None:
+    with pytest.raises(JournalError, match="not an apex_notebook journal") as info:
+        Journal(pg_url)
+    assert "create=True" in str(info.value)
+    with Journal(pg_url, create=True) as created:
+        created.begin("e1", intent(), {})
+    with Journal(pg_url) as reopened:
+        assert reopened.in_flight() == ["e1"]
+    missing = pg_url.rsplit("/", 1)[0] + "/no_such_db?" + pg_url.split("?", 1)[1]
+    with pytest.raises(JournalError, match="cannot open the journal") as info:
+        Journal(missing)
+    assert "no_such_db" in str(info.value)
+
+
+def test_a_password_in_the_url_is_never_shown_or_stored(pg_url: str) -> None:
+    url = pg_url.replace("postgres@", "postgres:s3cret-pw@") + "&password=s3cret-pw"
+    with Journal(url, create=True) as journal:
+        fill(journal)
+        shown = repr(journal) + journal.path + str(journal.verify())
+        assert "s3cret" not in shown and journal.path.startswith("postgresql://postgres@/")
+    with psycopg.connect(pg_url) as conn:
+        text = "".join(str(row) for table in ("meta", "executions", "events", "refusals")
+                       for row in conn.execute(f"SELECT * FROM {table}"))
+    assert "s3cret" not in text
+    bad = url.replace("/j_", "/nope_")
+    with pytest.raises(JournalError) as info:
+        Journal(bad)
+    assert "s3cret" not in str(info.value) and "s3cret" not in repr(info.value)
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE outcomes SET outcome = 'still_open'",
+    "DELETE FROM executions",
+    "TRUNCATE events",
+    "INSERT INTO outcomes (seq, prev_hash, row_hash, execution_id, kind, outcome, recorded_at) "
+    "SELECT seq, prev_hash, row_hash, execution_id, kind, 'still_open', recorded_at FROM outcomes "
+    "ON CONFLICT (seq) DO UPDATE SET outcome = 'still_open'",
+])
+def test_history_cannot_be_rewritten_on_the_server(pg_url: str, statement: str) -> None:
+    with Journal(pg_url, create=True) as journal:
+        fill(journal)
+        with psycopg.connect(pg_url, autocommit=True) as conn, pytest.raises(psycopg.Error, match="append-only"):
+            conn.execute(statement)
+        assert list(journal.outcomes()["outcome"]) == ["canceled", "filled_before_cancel"]
+        assert journal.verify().ok
+
+
+def test_a_dropped_trigger_is_detected_and_an_edit_named(pg_url: str) -> None:
+    with Journal(pg_url, create=True) as journal:
+        fill(journal)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DROP TRIGGER executions_no_update ON executions")
+        conn.execute("UPDATE executions SET reason = 'nothing to see' WHERE state = 'done'")
+        row_id = conn.execute("SELECT row_id FROM executions WHERE state = 'done'").fetchone()[0]  # type: ignore[index]
+    with Journal(pg_url) as reopened:
+        verdict = reopened.verify()
+        assert not verdict.ok and "trigger executions_no_update is missing" in str(verdict)
+        assert (verdict.table, verdict.row_id) == ("executions", row_id)
+        with pytest.raises(JournalError, match="executions_no_update"):
+            reopened.event("e2", "poll", {})
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT 1 FROM pg_trigger WHERE tgname = 'executions_no_update'").fetchone() is None
+
+
+def test_a_newer_schema_is_refused(pg_url: str) -> None:
+    Journal(pg_url, create=True).close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO meta (seq, prev_hash, row_hash, key, value) VALUES (99, 'x', 'y', "
+                     "'schema_version', '3')")
+    with pytest.raises(JournalError, match="schema version 3, newer"):
+        Journal(pg_url)
+
+
+def test_two_processes_finish_one_execution_once(pg_url: str) -> None:
+    with Journal(pg_url, create=True) as journal:
+        ids = [f"e{i}" for i in range(4)]
+        for eid in ids:
+            journal.begin(eid, intent(), {})
+        ctx = multiprocessing.get_context("fork")
+        start, out = ctx.Barrier(2), ctx.Queue()
+        procs = [ctx.Process(target=finish_race, args=(pg_url, h, ids, start, out)) for h in ("A", "B")]
+        for proc in procs:
+            proc.start()
+        results = Counter((eid, what) for eid, _, what in (out.get(timeout=120) for _ in range(8)))
+        for proc in procs:
+            proc.join(timeout=60)
+        assert all(results[(eid, "finished")] == 1 and results[(eid, "already finished")] == 1 for eid in ids)
+        assert len(journal.outcomes()) == 8 and journal.verify().ok
+
+
+def test_concurrent_writers_from_several_processes(pg_url: str) -> None:
+    Journal(pg_url, create=True).close()
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=write_executions, args=(pg_url, f"w{i}", 5)) for i in range(4)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(timeout=120)
+        assert proc.exitcode == 0
+    with Journal(pg_url) as journal:
+        latest = journal.executions()
+        assert len(latest) == 20 and (latest["state"] == "done").all()
+        assert len(journal.outcomes()) == 40
+        assert journal.verify().ok
