@@ -2,7 +2,8 @@
 
 Per-account calls run concurrently (``max_workers``) over one shared ``httpx.Client``, with a
 ``tqdm.auto`` progress bar when more than :data:`PROGRESS_THRESHOLD` keys are fetched. A failed key is
-never dropped: it is returned in the failures, with its error.
+never dropped: it is returned in the failures, with its error. A closed client is not a per-key
+failure: its :class:`ClientClosedError` is raised at once.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any, TypeVar, overload
 
-from apex_notebook.wire.errors import ApexError
+from apex_notebook.wire.errors import ApexError, ClientClosedError
 
 __all__ = ["PROGRESS_THRESHOLD", "fetch_each"]
 
@@ -52,6 +53,8 @@ def fetch_each(keys: Sequence[int], fetch: Callable[[int], Any], *, max_workers:
             for key in keys:
                 try:
                     reply = fetch(key)
+                except ClientClosedError:
+                    raise
                 except ApexError as exc:
                     failures[key] = exc
                 else:
@@ -66,6 +69,8 @@ def fetch_each(keys: Sequence[int], fetch: Callable[[int], Any], *, max_workers:
                     key = futures[future]
                     try:
                         reply = future.result()
+                    except ClientClosedError:
+                        raise
                     except ApexError as exc:
                         failures[key] = exc
                     else:

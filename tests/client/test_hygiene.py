@@ -32,6 +32,8 @@ USES: dict[str, Callable[[Client], Any]] = {
     "read": lambda c: c.read("GetOpenOrders", {"OMSId": 1, "AccountId": 9}),
     "open_orders": lambda c: c.open_orders(9),
     "open_orders_all": lambda c: c.open_orders(),
+    "open_orders_list": lambda c: c.open_orders([9, 10, 11]),
+    "open_orders_one_in_list": lambda c: c.open_orders([9]),
     "accounts": lambda c: c.accounts(),
     "account_ids": lambda c: c.account_ids(),
     "instruments": lambda c: c.instruments(),
