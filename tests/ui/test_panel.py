@@ -55,13 +55,11 @@ def test_starts_with_nothing_chosen_and_everything_disabled(panel: CancelPanel) 
 
 def test_stable_css_classes_for_the_browser_test(panel: CancelPanel) -> None:
     for css in ("apex-panel", "apex-preview", "apex-execute", "apex-reason", "apex-confirm", "apex-account",
-                "apex-instrument", "apex-plan-count", "apex-plan-phrase", "apex-results", "apex-mode",
-                "apex-error", "apex-progress", "apex-collateral", "apex-journal"):
-        found = by_class(panel, css) or [w for w in (panel.plan_view.count, panel.plan_view.phrase,
-                                                     panel.result_view.summary, panel.result_view.collateral,
-                                                     panel.result_view.journal)
-                                         if css in w._dom_classes]
-        assert found, css
+                "apex-instrument", "apex-plan", "apex-plan-phrase", "apex-results", "apex-mode", "apex-banner",
+                "apex-banner-line", "apex-progress", "apex-collateral", "apex-plan-table", "apex-result-table"):
+        assert by_class(panel, css) or [w for w in (panel.result_view.summary, panel.result_view.collateral,
+                                                    panel.result_view.table, panel.orders_box.table)
+                                        if css in w._dom_classes], css
 
 
 def test_account_and_instrument_choices(panel: CancelPanel) -> None:
@@ -82,7 +80,7 @@ def test_trader_has_no_all_accounts_choice() -> None:
     assert [v for v in values if v is not None] == [9, 10]
     with pytest.raises(ScopeError, match="only to an Operator"):
         panel.set_scope(ALL, ALL)
-    assert "only to an Operator" in panel.errors.text
+    assert "only to an Operator" in panel.banner.text
     assert panel.scope.account.value is None
 
 
@@ -111,8 +109,8 @@ def test_accounts_failure_is_shown_not_raised() -> None:
     client = FakeClient()
     client.accounts_error = TransportError("connect failed to the gateway")
     panel = CancelPanel(client)
-    assert "could not be reached" in panel.errors.text
-    assert panel.errors.layout.display == "flex"
+    assert "could not be reached" in panel.banner.text
+    assert panel.banner.layout.display == "flex"
     assert [v for _l, v in panel.scope.account.options if isinstance(v, int)] == []
 
 
@@ -125,13 +123,16 @@ def test_preview_click_shows_the_plan(panel: CancelPanel, fake_client: FakeClien
     assert plan is not None and plan.count == 4
     assert panel.state == "planned"
     assert fake_client.calls[0][1].account_id == 9
-    assert ">4</b> orders" in panel.plan_view.count.value
-    assert plan.confirmation_phrase in panel.plan_view.phrase.value
+    assert ">4</b> orders" in panel.summary.value
+    assert plan.confirmation_phrase in panel.confirm.phrase.value
     assert panel.confirm.confirm.placeholder == plan.confirmation_phrase
-    assert "account 9" in panel.plan_view.header.value
-    assert "9 — Account 9" in panel.plan_view.counts.value
-    assert panel.plan_view.chart.value.tobytes().startswith(b"\x89PNG")
-    assert panel.plan_view.table.value.count("<tr>") == 4  # one row per order (the header row is styled)
+    assert "account 9" in panel.summary.value
+    assert "9 — Account 9" in panel.summary.value
+    assert panel.orders_box.chart.value.tobytes() == b""  # drawn only when its accordion is opened
+    panel.orders_box.charts.selected_index = 0
+    assert panel.orders_box.chart.value.tobytes().startswith(b"\x89PNG")
+    assert panel.orders_box.table.value.count("<tr>") == 4  # one row per order (the header row is styled)
+    assert "max-height:320px;overflow:auto" in panel.orders_box.table.value
     assert panel.confirm.execute_button.disabled  # no reason, no phrase yet
 
 
@@ -151,14 +152,14 @@ def test_all_accounts_plan_has_a_warning_banner(panel: CancelPanel) -> None:
     panel.set_scope(ALL, 1)
     plan = panel.preview()
     assert plan.count == 6
-    assert "WARNING" in panel.plan_view.header.value
-    assert "EVERY ACCOUNT" in panel.plan_view.header.value
+    assert "WARNING" in panel.summary.value
+    assert "EVERY ACCOUNT" in panel.summary.value
 
 
 def test_preview_without_a_scope_is_refused(panel: CancelPanel, fake_client: FakeClient) -> None:
     panel.preview_button.click()  # disabled, but click() fires anyway
     assert fake_client.calls == []
-    assert "choose an account and an instrument" in panel.errors.text
+    assert "choose an account and an instrument" in panel.banner.text
 
 
 def test_apex_error_from_preview_is_shown_in_the_panel(panel: CancelPanel, fake_client: FakeClient) -> None:
@@ -167,15 +168,15 @@ def test_apex_error_from_preview_is_shown_in_the_panel(panel: CancelPanel, fake_
     panel.set_scope(9, ALL)
     panel.preview_button.click()  # must not raise
     assert panel.plan is None and panel.state == "ready"
-    assert "Preview failed" in panel.errors.message.value
-    assert "Not Authorized" in panel.errors.text and "permission" in panel.errors.text
-    assert panel.errors.accordion.selected_index is None  # traceback collapsed
-    assert "NotAuthorizedError" in panel.errors.details.value
+    assert "Preview failed" in panel.banner.message.value
+    assert "Not Authorized" in panel.banner.text and "permission" in panel.banner.text
+    assert panel.banner.accordion.selected_index is None  # traceback collapsed
+    assert "NotAuthorizedError" in panel.banner.details.value
     assert panel.progress.layout.display == "none"
     assert panel.confirm.execute_button.disabled
     fake_client.preview_error = None
     panel.preview_button.click()
-    assert panel.errors.text == "" and panel.errors.layout.display == "none"
+    assert panel.banner.text == "" and panel.banner.layout.display == "none"
 
 
 def test_unexpected_error_is_shown_with_its_traceback(panel: CancelPanel, fake_client: FakeClient) -> None:
@@ -183,8 +184,8 @@ def test_unexpected_error_is_shown_with_its_traceback(panel: CancelPanel, fake_c
     panel.set_scope(9, ALL)
     with pytest.raises(KeyError):
         panel.preview()  # the method raises to a caller in code ...
-    assert "Something unexpected went wrong (KeyError" in panel.errors.text  # ... and the panel shows it
-    assert "Traceback" in panel.errors.details.value
+    assert "Something unexpected went wrong (KeyError" in panel.banner.text  # ... and the panel shows it
+    assert "KeyError" in panel.banner.details.value and "Traceback" not in panel.banner.details.value
 
 
 def test_refused_plan_cannot_be_executed() -> None:
@@ -194,12 +195,14 @@ def test_refused_plan_cannot_be_executed() -> None:
     panel.set_scope(9, ALL)
     plan = panel.preview()
     assert not plan.executable
-    assert "cannot be executed" in panel.plan_view.header.value
-    confirm_plan(panel)
+    assert "Cannot execute:</b> Not Authorized" in panel.summary.value
+    assert panel.confirm.phrase.value == "" and "CANCEL" not in panel.confirm.confirm.placeholder
+    assert panel.confirm.reason.disabled and panel.confirm.confirm.disabled
     assert panel.confirm.execute_button.disabled
-    panel.confirm.execute_button.click()
+    panel.confirm.execute_button.click()  # click() fires even on a disabled button
     assert executes(client) == []
-    assert "gateway would refuse" in panel.errors.text
+    assert panel.banner.text.startswith("This plan cannot run (Not Authorized")
+    assert "ask an Operator" in panel.banner.text
 
 
 def test_large_plan_shows_first_rows_and_totals() -> None:
@@ -207,10 +210,29 @@ def test_large_plan_shows_first_rows_and_totals() -> None:
     panel = CancelPanel(FakeClient(orders=orders))
     panel.set_scope(ALL, ALL)
     panel.preview()
-    assert panel.plan_view.table.value.count("<tr>") == 50
-    assert "First 50 of 500 orders shown" in panel.plan_view.table.value
-    assert "more</i>" in panel.plan_view.counts.value  # accounts beyond the top 15 are summed
-    assert ">500</b> orders" in panel.plan_view.count.value
+    table = panel.orders_box.table.value
+    assert table.count("<tr>") == 500 and "max-height:320px;overflow:auto" in table  # all rows, in a bounded box
+    assert "<i>25 more</i>" in panel.summary.value  # 30 accounts: the top 5 are listed
+    assert ">500</b> orders" in panel.summary.value
+    assert "100,000 USD" in panel.summary.value  # 500 x 100 x 2, per quote currency
+
+
+def test_huge_plan_renders_only_the_first_thousand_rows() -> None:
+    orders = make_orders([(i, 9, 1, "Buy") for i in range(1, 1502)])
+    panel = CancelPanel(FakeClient(orders=orders))
+    panel.set_scope(9, ALL)
+    panel.preview()
+    assert panel.orders_box.table.value.count("<tr>") == 1000
+    assert "the first 1000 of 1501" in panel.orders_box.table.value
+
+
+def test_notional_is_never_summed_across_currencies() -> None:
+    orders = make_orders([(1, 9, 1, "Buy"), (2, 9, 3, "Sell"), (3, 9, 3, "Sell")])
+    panel = CancelPanel(FakeClient(orders=orders))
+    panel.set_scope(9, ALL)
+    panel.preview()
+    assert "400 EUR · 200 USD" in panel.summary.value.replace("&middot;", "·")
+    assert "600" not in panel.summary.value
 
 
 def test_empty_plan_is_shown_and_executes_as_a_no_op() -> None:
@@ -219,8 +241,8 @@ def test_empty_plan_is_shown_and_executes_as_a_no_op() -> None:
     panel.set_scope(9, 1)
     plan = panel.preview()
     assert plan.count == 0
-    assert ">0</b> orders" in panel.plan_view.count.value
-    assert panel.plan_view.chart.value.tobytes() == b""
+    assert ">0</b> orders" in panel.summary.value
+    assert panel.orders_box.chart.value.tobytes() == b""
     confirm_plan(panel)
     assert not panel.confirm.execute_button.disabled
     panel.confirm.execute_button.click()
@@ -232,7 +254,8 @@ def test_execute_without_a_plan_is_blocked(panel: CancelPanel, fake_client: Fake
     panel.confirm.reason.value = "x"
     panel.confirm.execute_button.click()
     assert executes(fake_client) == []
-    assert "Execute is blocked" in panel.errors.text and "Preview" in panel.errors.text
+    assert "Execute blocked:" in panel.banner.message.value and "press Preview" in panel.banner.text
+    assert panel.banner.text.startswith("There is no plan")
     with pytest.raises(PlanError, match="no plan"):
         panel.execute()
 
@@ -245,7 +268,7 @@ def test_execute_enables_only_with_reason_and_exact_phrase(panel: CancelPanel,
     panel.confirm.confirm.value = plan.confirmation_phrase
     assert button.disabled and "reason" in panel.confirm.hint.value
     button.click()
-    assert executes(fake_client) == [] and "give a reason" in panel.errors.text
+    assert executes(fake_client) == [] and panel.banner.text.startswith("Give a reason")
     panel.confirm.reason.value = "   "
     assert button.disabled
     panel.confirm.reason.value = "runaway algo"
@@ -253,7 +276,9 @@ def test_execute_enables_only_with_reason_and_exact_phrase(panel: CancelPanel,
     panel.confirm.confirm.value = plan.confirmation_phrase.lower()
     assert button.disabled
     button.click()
-    assert executes(fake_client) == [] and "type the confirmation phrase exactly" in panel.errors.text
+    assert executes(fake_client) == []
+    assert panel.banner.text.startswith(f"The typed phrase does not match; type exactly: {plan.confirmation_phrase}")
+    assert "does not match" in panel.confirm.hint.value
     panel.confirm.confirm.value = plan.confirmation_phrase + "  "  # surrounding blanks are forgiven
     assert not button.disabled
     assert panel.blockers() == []
@@ -274,7 +299,7 @@ def test_execute_once_per_plan(panel: CancelPanel, fake_client: FakeClient) -> N
     assert panel.confirm.execute_button.disabled
     panel.confirm.execute_button.click()
     assert len(executes(fake_client)) == 1
-    assert "already used" in panel.errors.text
+    assert "already used" in panel.banner.text
     panel.preview()  # a new plan re-arms it after typing its phrase
     confirm_plan(panel)
     assert not panel.confirm.execute_button.disabled
@@ -297,7 +322,7 @@ def test_changing_the_scope_discards_the_plan(panel: CancelPanel, fake_client: F
     panel.scope.instrument.value = 1  # what a person's dropdown change does
     assert panel.plan is None and panel.state == "ready"
     assert panel.confirm.execute_button.disabled
-    assert panel.plan_view.layout.display == "none" and panel.plan_view.count.value == ""
+    assert panel.orders_box.layout.display == "none" and panel.summary.value == ""
     assert panel.confirm.confirm.value == ""
     panel.confirm.confirm.value = plan.confirmation_phrase
     panel.confirm.execute_button.click()
@@ -316,7 +341,7 @@ def test_busy_panel_blocks_a_second_execute(panel: CancelPanel, fake_client: Fak
         if action == "execute":
             assert panel.state == "busy" and panel.confirm.execute_button.disabled
             panel.confirm.execute_button.click()  # a second click while the first runs
-            inner.append(panel.errors.text)
+            inner.append(panel.banner.text)
 
     fake_client.during = reenter
     panel.execute()
@@ -335,18 +360,21 @@ def test_result_is_shown_with_outcomes_collateral_and_journal(fake_client: FakeC
     confirm_plan(panel)
     panel.confirm.execute_button.click()
     result = panel.result
-    assert result is not None and panel.errors.text == ""
+    assert result is not None
     assert executes(fake_client)[0][1]["journal"] is journal
+    headline = "NOT OK: 1 COLLATERAL (outside the scope). Done: 3 cancelled, 1 filled before the cancel."
+    assert panel.result_view.headline == headline
+    assert panel.banner.text == headline and panel.banner.level == "error"  # outcome first, in the banner too
     summary = panel.result_view.summary.value
-    assert "exec-1" in summary and "filled before cancel" in summary
-    assert "Not everything went as intended" in summary
+    assert summary.index(headline) < summary.index("exec-1") < summary.index("/tmp/incident.sqlite")
+    assert "Acknowledgement: acknowledged by the gateway" in summary
     assert "COLLATERAL: 1 order(s) OUTSIDE the scope" in panel.result_view.collateral.value
     collateral = panel.result_view.collateral.value
     assert "#b00020" in collateral and "accounts 12" in collateral
-    assert panel.result_view.chart.value.tobytes().startswith(b"\x89PNG")
-    assert panel.result_view.table.value.count("filled_before_cancel") == 1
-    assert "/tmp/incident.sqlite" in panel.result_view.journal.value
-    assert "executed" in panel.plan_view.phrase.value
+    table = panel.result_view.table.value
+    assert table.count("filled_before_cancel") == 1 and "max-height:320px" in table
+    assert table.index("<th>outcome</th>") < table.index("<th>order_id</th>")  # outcome first
+    assert "executed" in panel.confirm.phrase.value
 
 
 def test_clean_result_and_the_client_journal(fake_client: FakeClient) -> None:
@@ -356,9 +384,10 @@ def test_clean_result_and_the_client_journal(fake_client: FakeClient) -> None:
     panel.preview()
     confirm_plan(panel)
     panel.execute()
-    assert "Verified" in panel.result_view.summary.value
+    assert panel.result_view.headline == "Verified OK: 2 cancelled; nothing still open, no collateral."
+    assert panel.banner.level == "ok" and "Verified OK" in panel.result_view.summary.value
     assert panel.result_view.collateral.value == ""
-    assert "apex-journal.sqlite" in panel.result_view.journal.value
+    assert "apex-journal.sqlite" in panel.result_view.summary.value
     panel.preview()  # the next preview clears the old result
     assert panel.result is None and panel.result_view.layout.display == "none"
 
@@ -370,9 +399,9 @@ def test_transport_error_on_execute_is_explained_and_not_retried(panel: CancelPa
     panel.preview()
     confirm_plan(panel)
     panel.confirm.execute_button.click()
-    assert "Execute failed" in panel.errors.message.value
-    assert "may or may not have reached the gateway" in panel.errors.text
-    assert "never re-sent" in panel.errors.text
+    assert "Execute failed" in panel.banner.message.value
+    assert "The cancel may have been sent" in panel.banner.text
+    assert "never re-sent" in panel.banner.text and "Nothing was sent" not in panel.banner.text
     assert panel.state == "failed" and panel.confirm.execute_button.disabled
     panel.confirm.execute_button.click()
     assert len(executes(fake_client)) == 1
@@ -386,8 +415,8 @@ def test_drift_error_discards_the_plan(panel: CancelPanel, fake_client: FakeClie
     confirm_plan(panel)
     with pytest.raises(DriftError):
         panel.execute()
-    assert "2 new order(s) entered the scope (7001, 7002) and 0 left it." in panel.errors.text
-    assert "Preview again" in panel.errors.text
+    assert "2 new in scope (7001, 7002), 0 gone. Nothing was sent." in panel.banner.text
+    assert "press Preview" in panel.banner.text
     assert panel.plan is None and panel.state == "ready"
 
 
@@ -397,9 +426,9 @@ def test_unexpected_error_on_execute(panel: CancelPanel, fake_client: FakeClient
     panel.preview()
     confirm_plan(panel)
     panel.confirm.execute_button.click()
-    assert "Something unexpected went wrong (RuntimeError: boom)" in panel.errors.text
-    assert "never re-sent" in panel.errors.text
-    assert "RuntimeError" in panel.errors.details.value
+    assert "Something unexpected went wrong (RuntimeError: boom)" in panel.banner.text
+    assert "never re-sent" in panel.banner.text
+    assert "RuntimeError" in panel.banner.details.value
 
 
 def _all_state(widget: Any) -> str:
@@ -426,5 +455,6 @@ def test_clicks_never_raise(panel: CancelPanel, fake_client: FakeClient) -> None
     fake_client.preview_error = pd.errors.EmptyDataError("nothing")
     panel.set_scope(9, ALL)
     panel.preview_button.click()
+    assert "Preview failed" in panel.banner.message.value
     panel.confirm.execute_button.click()
-    assert "Execute is blocked" in panel.errors.text
+    assert "Execute blocked" in panel.banner.message.value

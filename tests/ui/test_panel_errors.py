@@ -1,55 +1,93 @@
-"""explain(): every error class in words a person understands; the result of a failed-but-verified send."""
+"""explain(): every error in one line (what happened, whether anything was sent, what next); the banner."""
 
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
-from ui_fakes import FakeClient
+from ui_fakes import FakeClient, make_orders
 
 from apex_notebook.cancel.scope import ALL
 from apex_notebook.ui.panel import CancelPanel
-from apex_notebook.ui.panel.error_area import ErrorArea, explain
+from apex_notebook.ui.panel.banner import Banner
+from apex_notebook.ui.panel.messages import core, details, explain
 from apex_notebook.ui.panel.result_view import journal_location
 from apex_notebook.wire import errors
 
 CASES = [
-    (errors.ConfirmationError("type exactly: CANCEL 4 ORDERS"), "does not match", False),
-    (errors.AlreadyExecutedError("x"), "already executed", False),
-    (errors.NotPermittedError("Trading users cannot"), "may not cancel", False),
-    (errors.PlanError("a reason is required"), "Cannot execute: a reason is required", False),
+    (errors.ConfirmationError("type exactly: CANCEL 4 ORDERS"), "does not match"),
+    (errors.AlreadyExecutedError("x"), "already used"),
+    (errors.NotPermittedError("Trading users cannot"), "You may not cancel in this scope: Trading users cannot"),
+    (errors.PlanError("a reason is required; nothing was sent"), "Execute refused: a reason is required"),
     (errors.PartialSnapshotError("partial", failed_accounts={10: "timeout", 9: "104"}),
-     "account(s) 9, 10 could not be read", False),
-    (errors.ScopeError("account_id is NaN"), "not valid", False),
-    (errors.AuthenticationError("bad credentials"), "Reconnect", False),
-    (errors.NotAuthorizedError("Not Authorized", errorcode=20), "permission", False),
-    (errors.RateLimitedError("429"), "rate-limiting", True),
-    (errors.TransportError("timed out"), "could not be reached", True),
-    (errors.ServerError("Server Error", errorcode=102), "verify a write before re-sending", True),
-    (ZeroDivisionError("division by zero"), "Something unexpected went wrong (ZeroDivisionError", True),
+     "account(s) 9, 10 could not be read"),
+    (errors.ScopeError("account_id is NaN"), "not valid"),
+    (errors.AuthenticationError("bad credentials"), "reconnect the client"),
+    (errors.NotAuthorizedError("Not Authorized", errorcode=20), "permissions"),
+    (errors.RateLimitedError("429"), "rate-limiting"),
+    (errors.TransportError("timed out"), "did not answer in time"),
+    (errors.ServerError("Server Error", errorcode=102), "answered with an error: Server Error"),
+    (RuntimeError("Cannot send a request, as the client has been closed."), "The client is closed"),
+    (ZeroDivisionError("division by zero"), "Something unexpected went wrong (ZeroDivisionError"),
 ]
 
 
-@pytest.mark.parametrize(("exc", "words", "uncertain_on_send"), CASES)
-def test_explain(exc: BaseException, words: str, uncertain_on_send: bool) -> None:
-    assert words in explain(exc, action="preview")
-    sent = explain(exc, action="execute")
-    assert words in sent
-    assert ("never re-sent" in sent) is uncertain_on_send
+def _one_line(text: str) -> None:
+    assert "\n" not in text and text.count("Next:") == 1, text
+    assert not re.search(r"\w\.\.( |$)", text), text
+    assert text.lower().count("nothing was sent") <= 1, text
 
 
-def test_explain_drift() -> None:
-    text = explain(errors.DriftError("drift", added=None, removed=None))
-    assert "0 new order(s)" in text and "Nothing was sent" in text
+@pytest.mark.parametrize(("exc", "words"), CASES)
+def test_explain_says_what_whether_sent_and_next(exc: BaseException, words: str) -> None:
+    for action in ("preview", "execute"):
+        line = explain(exc, action=action).line
+        assert words in line and "Nothing was sent." in line, line
+        _one_line(line)
+    maybe = explain(exc, action="execute", sent="maybe").line
+    assert "may have been sent" in maybe and "never re-sent" in maybe and "Nothing was sent" not in maybe
+    verified = explain(exc, action="execute", sent="verified").line
+    assert "verified afterwards" in verified and "Nothing was sent" not in verified
 
 
-def test_error_area_show_is_idempotent_and_clearable() -> None:
-    area = ErrorArea()
+def test_drift_names_the_orders() -> None:
+    added = make_orders([(7001, 9, 1, "Buy"), (7002, 9, 1, "Buy")])
+    line = explain(errors.DriftError("drift", added=added, removed=added.iloc[0:0]), action="execute").line
+    assert line.startswith("The orders in scope changed since the preview: 2 new in scope (7001, 7002), 0 gone.")
+    assert "Nothing was sent." in line and "press Preview" in line
+    assert "0 new in scope, 0 gone" in explain(errors.DriftError("d"), action="execute").line
+
+
+def test_core_keeps_the_first_sentence_without_hints() -> None:
+    exc = errors.ServerError("GetOpenOrders failed with HTTP 503 ('503 Service Unavailable') (after 4 attempts). "
+                             "Next: the gateway failed; retry a read later, verify a write first.")
+    assert core(exc) == "GetOpenOrders failed with HTTP 503 ('503 Service Unavailable') (after 4 attempts)"
+    assert core(errors.PlanError("this plan cannot be executed (nothing was sent): read-only")) == \
+        "this plan cannot be executed: read-only"
+
+
+def test_details_never_hold_a_traceback() -> None:
+    try:
+        raise errors.ServerError("boom", call="GetOpenOrders", errorcode=102)
+    except errors.ServerError as exc:
+        exc.add_note("journalled as execution e1")
+        text = details(exc)
+    assert "Traceback" not in text and 'File "' not in text
+    assert "ServerError: boom" in text and "call: GetOpenOrders" in text and "note: journalled as execution e1" in text
+
+
+def test_banner_is_idempotent_clearable_and_folds_details() -> None:
+    area = Banner()
     exc = ValueError("x")
-    area.show(exc, action="preview")
+    area.show_error(exc, action="preview")
     first = area.message.value
-    area.show(exc)  # the same exception again (a click routing an already-shown error)
-    assert area.message.value == first and "Preview failed" in first
+    assert "Preview failed" in first and area.accordion.selected_index is None
+    assert area.accordion.layout.display == "block" and "ValueError" in area.details.value
+    area.show_error(exc, action="execute", sent="maybe")  # the same exception again: the first words stay
+    assert area.message.value == first
+    area.show("ok", "Executed", "Verified OK: 3 cancelled.")
+    assert area.level == "ok" and area.accordion.layout.display == "none"
     area.clear()
     assert area.text == "" and area.layout.display == "none"
 
@@ -71,10 +109,11 @@ def test_error_after_send_shows_the_verified_result(fake_client: FakeClient) -> 
 
     fake_client.execute = failing_execute  # type: ignore[method-assign]
     panel.confirm.execute_button.click()
-    assert "Operation Failed" in panel.errors.text
-    assert "verified afterwards" in panel.errors.text and "never re-sent" not in panel.errors.text
+    assert "Operation Failed" in panel.banner.text and panel.banner.level == "warning"
+    assert "verified afterwards" in panel.banner.text and "Nothing was sent" not in panel.banner.text
     assert panel.result is not None and panel.result_view.layout.display == "flex"
     assert panel.state == "executed" and panel.confirm.execute_button.disabled
+    assert "has been executed" in panel.confirm.phrase.value
 
 
 def test_journal_location_words() -> None:
@@ -84,7 +123,7 @@ def test_journal_location_words() -> None:
     class Journal:
         path = "/data/j.sqlite"
 
-    assert "recorded in the journal in /data/j.sqlite" in journal_location(Journal(), "e2")
+    assert journal_location(Journal(), "e2") == "execution e2, journal /data/j.sqlite"
 
 
 def test_error_before_the_send_says_nothing_was_sent(fake_client: FakeClient) -> None:
@@ -99,22 +138,9 @@ def test_error_before_the_send_says_nothing_was_sent(fake_client: FakeClient) ->
     panel.confirm.reason.value = "incident 42"
     panel.confirm.confirm.value = plan.confirmation_phrase
     panel.confirm.execute_button.click()
-    text = panel.errors.text
-    assert "Nothing was sent" in text and "may or may not" not in text
-    assert "Execute failed" in panel.errors.message.value
-    assert "not executed" in panel.plan_view.phrase.value and "has been executed" not in panel.plan_view.phrase.value
+    text = panel.banner.text
+    assert "Nothing was sent" in text and "may have been sent" not in text
+    assert "Execute failed" in panel.banner.message.value
+    assert "not executed" in panel.confirm.phrase.value and "has been executed" not in panel.confirm.phrase.value
     assert panel.confirm.execute_button.disabled  # still one click per plan
-    assert text.count("Next:") == 1 and ".." not in text
-
-
-@pytest.mark.parametrize("exc", [
-    errors.ServerError("GetOpenOrders failed with HTTP 503. Next: retry a read later.", errorcode=None),
-    errors.NotAuthorizedError("GetOpenOrders failed: APEX said 'Not Authorized' (errorcode 20, HTTP 200); "
-                              "request {}. Next: check the permission.", errorcode=20),
-    errors.AuthenticationError("Basic login refused by the gateway. Check the credentials."),
-    errors.TransportError("ReadTimeout after 10 s."),
-])
-def test_explain_does_not_repeat_the_hint_or_the_full_stop(exc: errors.ApexError) -> None:
-    for action in ("preview", "execute"):
-        text = explain(exc, action=action)
-        assert text.count("Next:") <= 1 and ".." not in text, text
+    _one_line(text)

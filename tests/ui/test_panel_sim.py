@@ -43,25 +43,29 @@ def test_operator_previews_confirms_executes_and_sees_the_result(sim: Any, ops: 
     panel.set_scope(9, ALL)
     panel.preview_button.click()
     plan = panel.plan
-    assert plan is not None and panel.errors.text == ""
+    assert plan is not None and panel.banner.text == ""
     expected = sim.open_order_ids(account_id=9)
     assert plan.order_ids == expected and len(expected) > 0
-    assert f">{len(expected)}</b>" in panel.plan_view.count.value
+    assert f">{len(expected)}</b>" in panel.summary.value
+    currencies = set(plan.orders["quote_currency"].astype(str))
+    assert len(currencies) > 1  # the summary lists each quote currency on its own
+    assert all(f" {currency}" in panel.summary.value for currency in currencies)
     panel.confirm.reason.value = "runaway algo on account 9"
     panel.confirm.confirm.value = plan.confirmation_phrase
     assert not panel.confirm.execute_button.disabled
     panel.confirm.execute_button.click()
-    assert panel.errors.text == "", panel.errors.details.value
+    assert panel.banner.level == "ok", panel.banner.text
+    assert panel.banner.text == f"Verified OK: {len(expected)} cancelled; nothing still open, no collateral."
     result = panel.result
     assert result is not None
     assert set(result.orders["order_id"].astype(int)) == expected
     sim.run_pending()
     assert sim.open_order_ids(account_id=9) == set()
-    assert journal.path in panel.result_view.journal.value
+    assert journal.path in panel.result_view.summary.value
     assert panel.confirm.execute_button.disabled
     timeline = journal.timeline(result.execution_id)
     ax = plots.incident_timeline(timeline)
-    assert "intent" in [t.get_text() for t in ax.get_yticklabels()]
+    assert any("intent" in t.get_text() for t in ax.get_yticklabels())
     plots.outcome_breakdown(result)
 
 
@@ -70,9 +74,9 @@ def test_all_accounts_preview_on_the_whole_oms(sim: Any, ops: Any) -> None:
     panel.set_scope(ALL, 1)
     plan = panel.preview()
     assert plan.order_ids == sim.open_order_ids(instrument_id=1)
-    assert "EVERY ACCOUNT" in panel.plan_view.header.value
+    assert "EVERY ACCOUNT" in panel.summary.value
     assert "apex-danger" in panel.scope.account._dom_classes
-    assert panel.plan_view.table.value.count("<tr>") == min(plan.count, 50)
+    assert panel.orders_box.table.value.count("<tr>") == min(plan.count, 1000)
 
 
 def test_drift_on_the_simulator_stops_execute_and_discards_the_plan(sim: Any, ops: Any,
@@ -85,7 +89,7 @@ def test_drift_on_the_simulator_stops_execute_and_discards_the_plan(sim: Any, op
     panel.confirm.reason.value = "test drift"
     panel.confirm.confirm.value = plan.confirmation_phrase
     panel.confirm.execute_button.click()
-    assert f"1 new order(s) entered the scope ({new_id})" in panel.errors.text
+    assert f"1 new in scope ({new_id}), 0 gone. Nothing was sent." in panel.banner.text
     assert panel.plan is None and panel.confirm.execute_button.disabled
     assert sim.open_order_ids(account_id=10) == before | {new_id}  # nothing was cancelled
 
@@ -107,7 +111,7 @@ def test_trader_sees_only_their_accounts_and_no_all_choice(sim: Any, journal: Jo
         panel.confirm.confirm.value = plan.confirmation_phrase
         result = panel.execute()
         assert result.summary["mode"] == "exact"
-        assert panel.errors.text == ""
+        assert panel.banner.level == "ok" and panel.banner.text.startswith("Verified OK")
     finally:
         trader.close()
 
@@ -118,7 +122,7 @@ def test_gateway_error_during_preview_is_shown(sim: Any, ops: Any) -> None:
     sim.faults.fail_next("GetOpenOrders", 20, times=20)
     panel.preview_button.click()
     assert panel.plan is None and panel.state == "ready"
-    assert panel.errors.text, "the error must be shown in the panel"
+    assert panel.banner.text, "the error must be shown in the panel"
     assert panel.confirm.execute_button.disabled
 
 
@@ -166,6 +170,6 @@ def test_failed_drift_check_says_nothing_was_sent(sim: Any, journal: Journal) ->
     panel.confirm.execute_button.click()
     assert not [r for r in sim.requests if r.name == "CancelAllOrders"]
     assert journal.executions().empty and not plan.executed
-    assert "Nothing was sent" in panel.errors.text and "may or may not" not in panel.errors.text
-    assert "has been executed" not in panel.plan_view.phrase.value
+    assert "Nothing was sent" in panel.banner.text and "may or may not" not in panel.banner.text
+    assert "has been executed" not in panel.confirm.phrase.value
     client.close()

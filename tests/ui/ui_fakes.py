@@ -40,6 +40,7 @@ def make_orders(rows: list[tuple[int, int, int, str]], *, price: float = 100.0, 
             dtype="datetime64[ns, UTC]",
         ),
         "symbol": pd.Categorical([SYMBOLS.get(r[2], f"I{r[2]}") for r in rows]),
+        "quote_currency": pd.Categorical(["EUR" if r[2] == 3 else "USD" for r in rows]),
     })
     frame["notional"] = frame["price"] * frame["quantity"]
     return frame
@@ -123,9 +124,9 @@ class FakeClient:
 
     def execute(self, plan: CancelPlan, *, reason: str, confirm: str, operator: str | None = None,
                 mode: str = "cancel_all", accept_drift: bool = False, verify_timeout: float = 30.0,
-                journal: Any = None) -> CancelResult:
+                journal: Any = None, progress: Callable[[dict[str, Any]], None] | None = None) -> CancelResult:
         self.calls.append(("execute", {"plan": plan, "reason": reason, "confirm": confirm, "mode": mode,
-                                       "journal": journal}))
+                                       "journal": journal, "verify_timeout": verify_timeout}))
         if self.during:
             self.during("execute")
         if self.execute_error is not None:
@@ -141,6 +142,9 @@ class FakeClient:
             raise AlreadyExecutedError("already executed")
         plan._claim()
         plan._consume()
+        if progress is not None:  # one poll, as Client.execute's hook reports it
+            progress({"canceled": plan.count, "filled_before_cancel": 0, "pending": 0, "still_open": 0,
+                      "terminal": plan.count, "targets": plan.count, "seconds_left": verify_timeout, "poll": 1})
         frame = plan.orders.copy()
         frame["outcome"] = [self.outcomes.get(int(i), "canceled") for i in frame["order_id"]]
         frame["final_state"] = frame["outcome"].map({"canceled": "Canceled",

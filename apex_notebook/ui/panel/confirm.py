@@ -1,8 +1,9 @@
-"""The panel's confirmation box: reason, mode, the typed phrase, and the Execute button.
+"""The panel's confirmation box: the phrase to type, reason, mode, and the Execute button.
 
 :func:`execute_blockers` is the one rule for "may Execute run now?": it decides whether the button
 is enabled, and the panel's ``execute()`` checks it again itself, because ``Button.click()`` fires
-even on a disabled button.
+even on a disabled button. The blockers are plain clauses ("give a reason ..."); the banner adds the
+one title ("Execute blocked"), so no message ever doubles its prefix.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ __all__ = ["MODES", "ConfirmBox", "execute_blockers"]
 
 #: (label, ``Client.execute(mode=...)``)
 MODES = (
-    ("CancelAllOrders (one request for the whole scope)", "cancel_all"),
-    ("Exact (one CancelOrder per previewed order)", "exact"),
+    ("CancelAllOrders (one request)", "cancel_all"),
+    ("Exact (one CancelOrder per order)", "exact"),
 )
 
 
@@ -27,27 +28,33 @@ def execute_blockers(plan: CancelPlan | None, *, fresh: bool, reason: str, typed
     """Why Execute may not run now (empty list: it may). ``fresh``: the plan is unused and in scope."""
     if plan is None:
         return ["there is no plan: choose a scope and press Preview"]
+    if not plan.executable:
+        return [f"this plan cannot run ({plan.refusal})"]
     blockers = []
     if not fresh or plan.executed:
         blockers.append("this plan was already used or its scope changed: press Preview for a new plan")
-    if not plan.executable:
-        blockers.append(f"the gateway would refuse this plan ({plan.refusal})")
     if not reason.strip():
         blockers.append("give a reason (it goes into the journal)")
     if typed.strip() != plan.confirmation_phrase:
-        blockers.append(f"type the confirmation phrase exactly: {plan.confirmation_phrase}")
+        mismatch = "the typed phrase does not match; " if typed.strip() else ""
+        blockers.append(f"{mismatch}type exactly: {plan.confirmation_phrase}")
     return blockers
 
 
 class ConfirmBox(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
-    """Reason, mode, confirmation text, the danger-styled Execute button and a "why not" hint."""
+    """The phrase, reason, mode, confirmation text, the danger-styled Execute button and a "why not" hint."""
 
     def __init__(self) -> None:
-        wide = widgets.Layout(width="640px")
+        wide = widgets.Layout(width="600px")
+        self.phrase = widgets.HTML()
+        self.phrase.add_class("apex-plan-phrase")
         self.reason = widgets.Text(description="Reason", placeholder="why are these orders being cancelled?",
                                    continuous_update=True, layout=wide)
         self.reason.add_class("apex-reason")
-        self.mode = widgets.RadioButtons(options=list(MODES), value="cancel_all", description="Mode", layout=wide)
+        self.mode = widgets.ToggleButtons(options=list(MODES), value="cancel_all",
+                                          style={"button_width": "230px"},
+                                          tooltips=["CancelAllOrders with the scope's AccountId/InstrumentId",
+                                                    "one CancelOrder per previewed order"])
         self.mode.add_class("apex-mode")
         self.confirm = widgets.Text(description="Confirm", placeholder="preview first; then type the phrase",
                                     continuous_update=True, layout=wide)
@@ -57,8 +64,8 @@ class ConfirmBox(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.execute_button.add_class("apex-execute")
         self.hint = widgets.HTML()
         self.hint.add_class("apex-execute-hint")
-        super().__init__(children=[self.reason, self.mode, self.confirm,
-                                   widgets.HBox([self.execute_button, self.hint])])
+        super().__init__(children=[self.phrase, self.reason, self.mode,
+                                   widgets.HBox([self.confirm, self.execute_button]), self.hint])
         self.add_class("apex-confirm-box")
 
     def on_input(self, callback: Callable[[], None]) -> None:
@@ -66,10 +73,23 @@ class ConfirmBox(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         for field in (self.reason, self.confirm, self.mode):
             field.observe(lambda _change: callback(), names="value")
 
-    def expect(self, phrase: str | None) -> None:
-        """Show the phrase to type (or none) and clear what was typed."""
+    def expect(self, plan: CancelPlan | None) -> None:
+        """Show the phrase of ``plan`` (none for no plan or one that cannot run); clear reason and phrase."""
         self.confirm.value = ""
-        self.confirm.placeholder = phrase if phrase else "preview first; then type the phrase"
+        self.reason.value = ""
+        runnable = plan is not None and plan.executable
+        self.confirm.placeholder = plan.confirmation_phrase if runnable and plan else (
+            "this plan cannot run" if plan is not None else "preview first; then type the phrase")
+        self.reason.disabled = self.confirm.disabled = plan is not None and not runnable
+        if runnable and plan is not None:
+            self.phrase.value = ("<div>To execute, type exactly: <code class='apex-phrase-value' "
+                                 f"style='font-weight:bold'>{html.escape(plan.confirmation_phrase)}</code></div>")
+        else:
+            self.phrase.value = ""
+
+    def mark(self, words: str) -> None:
+        """Replace the phrase line with ``words`` (the plan was used, or stopped before sending)."""
+        self.phrase.value = f"<div class='apex-plan-used'><b>{html.escape(words)}</b></div>"
 
     def update(self, blockers: list[str], *, busy: bool) -> None:
         """Enable Execute only when nothing blocks it and the panel is idle."""

@@ -1,8 +1,9 @@
 """The panel's scope pickers: which account(s) and which instrument(s) a cancel would hit.
 
 Both pickers start on a "choose ..." placeholder: nothing, and certainly not "all", is chosen for
-the user (DESIGN §2.1). The "ALL accounts on the OMS" choice exists only for an Operator; choosing it
-marks the picker dangerous and shows a red banner.
+the user (DESIGN §2.1). The "ALL accounts on the OMS" choice exists only for an Operator, and sits
+**last**, after a separator line, far from the placeholder (one slip of the arrow key never reaches
+it); choosing it marks the picker dangerous and shows a red banner. The separator chooses nothing.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from apex_notebook.frames import html as hp
 from apex_notebook.wire.errors import ScopeError
 from apex_notebook.wire.ids import check_id
 
-__all__ = ["ALL_ACCOUNTS_LABEL", "ALL_INSTRUMENTS_LABEL", "ScopePicker", "account_options",
+__all__ = ["ALL_ACCOUNTS_LABEL", "ALL_INSTRUMENTS_LABEL", "SEPARATOR_LABEL", "ScopePicker", "account_options",
            "instrument_options"]
 
-ALL_ACCOUNTS_LABEL = "⚠ ALL accounts on the OMS (AccountId 0)"
+ALL_ACCOUNTS_LABEL = "⚠ ALL ACCOUNTS on the OMS (AccountId 0) — every order of every account"
+SEPARATOR_LABEL = "──────────── operator only ────────────"
 ALL_INSTRUMENTS_LABEL = "ALL instruments"
 _PLACEHOLDER_ACCOUNT = ("— choose an account —", None)
 _PLACEHOLDER_INSTRUMENT = ("— choose an instrument —", None)
@@ -30,10 +32,8 @@ Option = tuple[str, Any]
 
 
 def account_options(accounts: pd.DataFrame, *, is_operator: bool) -> list[Option]:
-    """Dropdown options from ``client.accounts()``: placeholder, [ALL for Operators], each account."""
+    """Dropdown options from ``client.accounts()``: placeholder, each account, [separator, ALL for Operators]."""
     options: list[Option] = [_PLACEHOLDER_ACCOUNT]
-    if is_operator:
-        options.append((ALL_ACCOUNTS_LABEL, ALL))
     names = accounts["account_name"] if "account_name" in accounts else pd.Series(pd.NA, index=accounts.index)
     roles = accounts["permission"] if "permission" in accounts else pd.Series(pd.NA, index=accounts.index)
     for ident, name, role in zip(accounts["account_id"], names, roles, strict=True):
@@ -43,6 +43,8 @@ def account_options(accounts: pd.DataFrame, *, is_operator: bool) -> list[Option
         if not pd.isna(role) and str(role).lower() == "accountreadonly":
             label += " (read-only)"
         options.append((label, int(ident)))
+    if is_operator:
+        options += [(SEPARATOR_LABEL, None), (ALL_ACCOUNTS_LABEL, ALL)]
     return options
 
 
