@@ -1,30 +1,53 @@
-"""Command line: ``apex-notebook simulate`` (the standalone fake APEX OMS) and ``demo``.
+"""Command line: ``apex-notebook simulate`` (the standalone fake APEX OMS), ``demo`` and ``--version``.
 
 ``apex-notebook simulate --host 127.0.0.1 --port 8123 --seed 7`` serves the simulator over
 HTTP until Ctrl-C (or SIGTERM) and prints the URL and the demo credentials.
-``apex-notebook demo [--dir PATH] [--port N] [--no-browser]`` copies the tutorial notebooks to a
-writable folder and starts JupyterLab on 127.0.0.1 with them, beside a running simulator.
+``apex-notebook demo [--dir PATH] [--port N] [--simulator-port N] [--no-browser]`` copies the
+tutorial notebooks to a writable folder and starts JupyterLab on 127.0.0.1 with them, beside a
+running simulator. The help text is written for a terminal: plain words, defaults shown.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-__all__ = ["build_parser", "main"]
+__all__ = ["DESCRIPTION", "build_parser", "main", "version"]
 
-_USERS = (
-    ("ops", 1, "Operator (any account)"),
-    ("trader", 2, "Trading on accounts 9, 10"),
-    ("trader2", 3, "Trading on accounts 9, 11"),
-    ("viewer", 4, "AccountReadOnly on account 9"),
-    ("secure", 5, "Trading on account 12, 2FA code 123456"),
-)
+#: What ``apex-notebook --help`` says first (plain text: no reST markup in a terminal).
+DESCRIPTION = ("Preview, execute and audit AlphaPoint APEX CancelAllOrders safely from Jupyter. "
+               "Commands: 'simulate' runs the offline APEX OMS simulator; 'demo' opens JupyterLab on the "
+               "tutorial notebooks beside a running simulator.")
+_FORMATTER = argparse.ArgumentDefaultsHelpFormatter
+
+
+def version() -> str:
+    """The installed version of apex-notebook."""
+    try:
+        return importlib.metadata.version("apex-notebook")
+    except importlib.metadata.PackageNotFoundError:
+        from apex_notebook import __version__  # deferred: a source checkout without install metadata
+
+        return __version__
+
+
+def _port_taken(host: str, port: int) -> bool:
+    if port == 0:
+        return False
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 def _non_negative(text: str) -> float:
@@ -35,7 +58,7 @@ def _non_negative(text: str) -> float:
 
 
 def _add_simulator_options(parser: argparse.ArgumentParser, default_port: int) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
     parser.add_argument("--port", type=int, default=default_port, help="TCP port (0 = any free port)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the generated orders")
     parser.add_argument("--accounts", type=int, default=40, help="number of accounts (>= 12)")
@@ -54,21 +77,27 @@ def _add_simulator_options(parser: argparse.ArgumentParser, default_port: int) -
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``apex-notebook`` argument parser."""
-    parser = argparse.ArgumentParser(prog="apex-notebook", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="apex-notebook", description=DESCRIPTION, formatter_class=_FORMATTER)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    simulate = commands.add_parser("simulate", help="run the standalone APEX OMS simulator")
+    simulate = commands.add_parser("simulate", help="run the standalone APEX OMS simulator",
+                                   description="Serve the offline APEX OMS simulator over HTTP and WebSocket "
+                                               "until Ctrl-C.", formatter_class=_FORMATTER)
     _add_simulator_options(simulate, 8123)
-    demo = commands.add_parser("demo", help="JupyterLab on the tutorial notebooks, against the simulator")
+    demo = commands.add_parser("demo", help="JupyterLab on the tutorial notebooks, against the simulator",
+                               description="Copy the tutorial notebooks to a writable folder and open them in "
+                                           "JupyterLab on 127.0.0.1, beside a running simulator. Ctrl-C stops "
+                                           "everything.", formatter_class=_FORMATTER)
     demo.add_argument("--dir", type=Path, default=Path("apex-demo"),
-                      help="writable folder for the tutorial copies (default ./apex-demo)")
-    demo.add_argument("--port", type=int, default=8888, help="JupyterLab port (default 8888)")
+                      help="writable folder for the tutorial copies")
+    demo.add_argument("--port", type=int, default=8888, help="JupyterLab port")
     demo.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     demo.add_argument("--simulator-port", type=int, default=8123,
                       help="port of the standalone simulator the tutorials may connect to (0 = any free port)")
     return parser
 
 
-def _banner(url: str, args: argparse.Namespace, orders: int) -> str:
+def _banner(url: str, args: argparse.Namespace, orders: int, users: list[str]) -> str:
     lines = [
         f"APEX OMS simulator listening on {url}  (HTTP gateway: {url}/AP/<Name>)",
         f"WebSocket gateway: {url.replace('http', 'ws', 1)}/WSGateway/",
@@ -76,7 +105,7 @@ def _banner(url: str, args: argparse.Namespace, orders: int) -> str:
         f"trading_all_accounts={args.trading_all_accounts}, cancel_delay={args.cancel_delay}s, "
         f"fill_race={args.fill_race}, latency={args.latency}s",
         "Demo users (password 'demo', API key '<user>-key', secret '<user>-secret'):",
-        *(f"  {name:<8} UserId {user_id}  {role}" for name, user_id, role in _USERS),
+        *users,
         f"Try: curl -u trader:demo '{url}/AP/Authenticate?grant_type=client_credentials'",
         "Press Ctrl-C to stop.",
     ]
@@ -84,7 +113,13 @@ def _banner(url: str, args: argparse.Namespace, orders: int) -> str:
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    from apex_notebook.demo import user_lines  # deferred: the demo machinery loads only when needed
     from apex_notebook.simulator import FakeOMS, SimConfig  # deferred: uvicorn loads only for this command
+
+    if _port_taken(args.host, args.port):
+        print(f"apex-notebook simulate: port {args.port} on {args.host} is taken (another simulator or demo?); "
+              "choose another with --port N (0 = any free port)", file=sys.stderr)
+        return 1
 
     try:
         config = SimConfig(instrument_key=args.instrument_key, trading_all_accounts=args.trading_all_accounts,
@@ -102,7 +137,8 @@ def _simulate(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, on_term)
     try:
         with sim.serve(args.host, args.port) as server:
-            print(_banner(server.url, args, len(sim.open_order_ids())), flush=True)
+            users = user_lines(sim.catalog.users.values())
+            print(_banner(server.url, args, len(sim.open_order_ids()), users), flush=True)
             try:
                 while not stop.wait(0.5):
                     pass

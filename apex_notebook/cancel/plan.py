@@ -25,9 +25,8 @@ import pandas as pd
 from apex_notebook.cancel.plan_html import HTML_ROWS, plan_html
 from apex_notebook.cancel.scope import ALL, CancelScope
 from apex_notebook.frames import display
-from apex_notebook.frames.display import UNKNOWN_CURRENCY
 from apex_notebook.frames.tables import empty_orders_frame
-from apex_notebook.wire.errors import AlreadyExecutedError, ApexError, PlanError
+from apex_notebook.wire.errors import AlreadyExecutedError, PlanError
 
 __all__ = ["HTML_ROWS", "CancelPlan", "PlanClient", "fingerprint", "make_plan", "plan_refusal"]
 
@@ -138,11 +137,8 @@ class CancelPlan:
 
     @property
     def confirmation_phrase(self) -> str:
-        """What the user must type to execute, e.g. ``CANCEL 37 ORDERS ON ACCOUNT 9, ALL INSTRUMENTS``.
-
-        Empty for a plan that cannot be executed: there is nothing to confirm.
-        """
-        return _phrase(self.scope, self.count, self.symbols) if self.executable else ""
+        """What the user must type to execute, e.g. ``CANCEL 37 ORDERS ON ACCOUNT 9, ALL INSTRUMENTS``."""
+        return _phrase(self.scope, self.count, self.symbols)
 
     def describe(self) -> str:
         """The scope in plain words, e.g. "every order of account 9, all instruments"."""
@@ -177,27 +173,12 @@ class CancelPlan:
     # -- display: notional per quote currency (never summed across currencies) -----------------------
     @property
     def notional_by_currency(self) -> pd.Series:
-        """Notional (price x remaining quantity) of the plan's orders per quote currency.
-
-        A Series indexed by currency (``USD``, ``EUR``, ``BTC`` ...; ``(unknown currency)`` when
-        the instrument's quote currency is not known), sorted by currency. Amounts in different currencies are never
-        added together. Orders without a notional (no price applies) add nothing.
-        """
-        if "notional" not in self.orders or not len(self.orders):
-            return pd.Series(dtype="float64", name="notional")
-        currency = (self.orders["quote_currency"].astype("string").fillna(UNKNOWN_CURRENCY)
-                    if "quote_currency" in self.orders else pd.Series(UNKNOWN_CURRENCY, index=self.orders.index))
-        totals = self.orders["notional"].astype("float64").groupby(currency.to_numpy()).sum()
-        totals.index.name = "quote_currency"
-        return totals.rename("notional").sort_index()
+        """Notional (price x remaining quantity) per quote currency, never summed across currencies."""
+        return display.notional_by_currency(self.orders)
 
     @property
     def total_notional(self) -> pd.Series:
-        """The plan's notional per quote currency: the same Series as :attr:`notional_by_currency`.
-
-        It used to be one float that added USD, EUR and BTC together; it now says the truth per
-        currency (a caller doing arithmetic on it gets a Series, never a silently mixed sum).
-        """
+        """Per quote currency, as :attr:`notional_by_currency` (it used to add USD, EUR and BTC together)."""
         return self.notional_by_currency
 
     def notional_text(self) -> str:
@@ -264,35 +245,14 @@ def plan_refusal(client: PlanClient, scope: CancelScope) -> str | None:
     return None
 
 
-def _readable_orders(client: PlanClient, scope: CancelScope, refusal: str) -> tuple[pd.DataFrame, str]:
-    """The orders of a refused scope that the user may still *see* (a read-only user's account).
-
-    A plan that cannot run must not look empty when it is not: it shows the orders in scope and says
-    why it cannot be executed. Another OMS, or every account of the OMS for a non-Operator, cannot be
-    read: the plan stays empty and the refusal says so.
-    """
-    if scope.oms_id != client.oms_id or scope.all_accounts:
-        note = "" if scope.oms_id != client.oms_id else " (this user cannot see the other accounts' orders)"
-        return empty_orders_frame(), refusal + note
-    try:
-        frame = client.open_orders(account_id=scope.account_id, instrument_id=scope.instrument_id, strict=True)
-    except ApexError as exc:
-        return empty_orders_frame(), f"{refusal} (its orders could not be read either: {type(exc).__name__})"
-    return scope.select(frame).reset_index(drop=True), refusal
-
-
 def make_plan(client: PlanClient, scope: CancelScope) -> CancelPlan:
-    """Take a fresh, complete snapshot of the scope and freeze it into a :class:`CancelPlan`.
-
-    A scope the gateway would refuse for this user still shows the orders the user can read, with the
-    reason it cannot be executed (``refusal``); such a plan has no confirmation phrase.
-    """
+    """Take a fresh, complete snapshot of the scope and freeze it into a :class:`CancelPlan`."""
     if not isinstance(scope, CancelScope):
         raise PlanError(f"preview needs a CancelScope, not {type(scope).__name__}")
     symbols = client.instrument_symbols()
     refusal = plan_refusal(client, scope)
     if refusal is not None:
-        frame, refusal = _readable_orders(client, scope, refusal)
+        frame = empty_orders_frame()
     else:
         frame = client.open_orders(account_id=scope.account_id if not scope.all_accounts else ALL,
                                    instrument_id=scope.instrument_id, strict=True)

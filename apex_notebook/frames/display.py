@@ -25,7 +25,7 @@ import pandas as pd
 
 __all__ = ["MAX_DECIMALS", "PRICE_COLUMNS", "QUANTITY_COLUMNS", "UNKNOWN_CURRENCY", "currency_decimals",
            "display_frame", "format_money", "format_price", "format_quantity", "format_time", "increment_decimals",
-           "money_text", "price_decimals"]
+           "money_text", "notional_by_currency", "price_decimals"]
 
 #: How a missing quote currency is named (in per-currency totals and in text).
 UNKNOWN_CURRENCY: Final = "(unknown currency)"
@@ -132,6 +132,20 @@ def currency_decimals(orders: pd.DataFrame, instruments: pd.DataFrame | Mapping[
         if places is not None:
             out[str(currency)] = max(out.get(str(currency), 0), places)
     return out
+
+
+def notional_by_currency(orders: pd.DataFrame) -> pd.Series:
+    """Notional per quote currency (index: ``USD``, ``EUR`` ... or :data:`UNKNOWN_CURRENCY`), sorted by currency.
+
+    Amounts in different currencies are never added together; orders without a notional add nothing.
+    """
+    if "notional" not in orders or not len(orders):
+        return pd.Series(dtype="float64", name="notional")
+    currency = (orders["quote_currency"].astype("string").fillna(UNKNOWN_CURRENCY) if "quote_currency" in orders
+                else pd.Series(UNKNOWN_CURRENCY, index=orders.index))
+    totals = orders["notional"].astype("float64").groupby(currency.to_numpy()).sum()
+    totals.index.name = "quote_currency"
+    return totals.rename("notional").sort_index()
 
 
 def money_text(totals: pd.Series, decimals: Mapping[str, int] | None = None, *, sep: str = " · ") -> str:

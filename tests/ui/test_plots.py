@@ -119,7 +119,7 @@ def test_heatmap_without_names_uses_ids(orders: pd.DataFrame) -> None:
 
 
 def test_notional_by_instrument_stacks_sides(orders: pd.DataFrame) -> None:
-    ax = plots.notional_by_instrument(orders)
+    ax = plots.notional_by_instrument(orders.drop(columns=["quote_currency"], errors="ignore"))
     # every order: 100 x 2 = 200. BTCUSD: 3 buys... (101 B, 102 S, 104 B, 106 S) -> 400 buy, 400 sell
     widths = [round(p.get_width()) for p in ax.patches]
     assert widths == [400, 200, 0, 400, 0, 200]  # Buy bars (BTC, ETH, SOL), then Sell bars
