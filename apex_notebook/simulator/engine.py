@@ -21,6 +21,7 @@ from .market import MarketIndex
 from .recording import RecordedCall
 from .revisions import Revisions
 from .sessions import SessionStore
+from .stops import StopBook
 from .trades import TradeLog
 
 __all__ = ["Engine"]
@@ -39,6 +40,8 @@ class Engine:
         self.ledger = Ledger(self.book, catalog)
         #: Resting limit orders per instrument, in price-time priority; matches incoming orders.
         self.market = MarketIndex(self.book)
+        #: Untriggered stop orders; order entry triggers them when trades move the last price.
+        self.stops = StopBook(self.book)
         #: One record per fill (listens to the book after the ledger).
         self.trades = TradeLog(self.book, catalog, config.oms_id)
         #: Every state of every order changed since start (attached after seeding).

@@ -1,9 +1,10 @@
 """The order book per instrument: resting limit orders in price-time priority, and matching.
 
-Only Working **limit** orders rest in the book (stop orders wait untriggered; the simulator
-never triggers them). Each instrument side is a heap of ``(price key, row)`` — rows grow with
-receive time, so ties go to the oldest order. Closed orders are dropped lazily when they reach
-the top; new orders are indexed incrementally on the next use, whoever placed them.
+Only Working **limit** orders rest in the book, plus stop-limit orders once triggered
+(:mod:`.stops`; untriggered stop orders wait outside it). Each instrument side is a heap of
+``(price key, row)`` — rows grow with receive time, so ties go to the oldest order. Closed
+orders are dropped lazily when they reach the top; new orders are indexed incrementally on the
+next use, whoever placed them.
 
 :meth:`MarketIndex.match` executes an incoming order against the opposite side: it trades at
 the **resting** order's price while the book crosses the incoming limit (any price for a
@@ -26,6 +27,7 @@ __all__ = ["BUY", "SELL", "MarketIndex"]
 
 BUY, SELL = 0, 1
 _LIMIT = ORDER_TYPES.index("Limit")
+_STOP_LIMIT = ORDER_TYPES.index("StopLimit")
 _EPSILON = 1e-12
 
 
@@ -56,6 +58,11 @@ class MarketIndex:
         side = table.side[row]
         key = table.price[row] if side == SELL else -table.price[row]
         heapq.heappush(self._heaps.setdefault((table.instrument[row], side), []), (key, row))
+
+    def rest(self, row: int) -> None:
+        """Put a triggered stop-limit order into the book at its limit price."""
+        self._catch_up()
+        self._push(row)
 
     def _resting(self, row: int) -> bool:
         return self.book.table.state[row] == WORKING
@@ -144,7 +151,7 @@ class MarketIndex:
         """Trade the Working order ``row`` against the book; returns the quantity executed."""
         table = self.book.table
         side, instrument = table.side[row], table.instrument[row]
-        limit = None if table.order_type[row] != _LIMIT else table.price[row]
+        limit = table.price[row] if table.order_type[row] in (_LIMIT, _STOP_LIMIT) else None
         counters: list[int] = []  # chosen before any fill: fills may reshape the heaps
         wanted = table.remaining(row)
         for counter in self.crossing(instrument, side, limit, table.account[row]):

@@ -106,7 +106,7 @@ class MarketFeed:
                 event_frame("Level1UpdateEvent", level1(self.engine, instrument_id),
                             [(sink, seq) for sink, seq, _ in level1_targets])
             level2_targets = self._targets("Level2", instrument_id)
-            if level2_targets and table.order_type[row] == _LIMIT:
+            if level2_targets and (table.order_type[row] == _LIMIT or row in self.engine.stops.triggered):
                 entry = self._level_update(instrument_id, table.side[row], table.price[row])
                 event_frame("Level2UpdateEvent", [entry], [(sink, seq) for sink, seq, _ in level2_targets])
         except Exception:  # never break the engine's change because of an event

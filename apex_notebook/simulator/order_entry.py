@@ -10,8 +10,11 @@ Shared by ``SendOrder`` and ``CancelReplaceOrder``.
 * **Matching.** Market and limit orders trade at once against resting limit orders
   (price-time priority, at the resting price; :mod:`.market`). Self-trade prevention cancels
   the newest: an order that would trade with its own account's resting order stops there
-  and its remainder is cancelled (``SystemCanceled_NoMoreMarket``). Stop orders rest
-  untriggered.
+  and its remainder is cancelled (``SystemCanceled_NoMoreMarket``).
+* **Stops.** After every entry, stop orders of the instrument whose StopPrice the entry's
+  trades reached trigger (:func:`run_stops`, cascading while triggered orders trade): a
+  stop-market trades like a market order, a stop-limit like a limit order at its LimitPrice
+  (resting with the rest). Fills from ``FakeOMS.fill`` or the fill race trigger nothing.
 * **Time in force** (apex-api.md §2.4: 1 GTC, 3 IOC, 4 FOK; names accepted): the unfilled rest
   of an IOC or market order is cancelled by the OMS (``SystemCanceled_NoMoreMarket``); a FOK
   that cannot fill entirely right now is cancelled without trading. Others rest as GTC.
@@ -31,7 +34,7 @@ from .replies import ApiError
 
 __all__ = [
     "NOT_ENOUGH_FUNDS", "TIME_IN_FORCE", "OrderRequest", "enter_order", "funds_ok", "parse_order", "place_order",
-    "required_funds",
+    "required_funds", "run_stops",
 ]
 
 TIME_IN_FORCE = ("Unknown", "GTC", "OPG", "IOC", "FOK", "GTX", "GTD")
@@ -113,6 +116,7 @@ def place_order(engine: Engine, order: OrderRequest, user: User, orig_order_id: 
     """Place a validated, funded order now, match it and apply its time in force; its OrderId."""
     book = engine.book
     now = engine.now()
+    trades_before = len(engine.trades)
     order_id = book.place(
         account_id=order.account_id, instrument_id=order.instrument_id, side=SIDES[order.side],
         order_type=order.order_type, price=order.limit_price, stop_price=order.stop_price,
@@ -135,7 +139,60 @@ def place_order(engine: Engine, order: OrderRequest, user: User, orig_order_id: 
             or engine.market.meets_own_order(order.instrument_id, order.side, limit, order.account_id)
         ):
             book.cancel(row, now, NO_MORE_MARKET)
+    run_stops(engine, order.instrument_id, trades_before, now)
     return order_id
+
+
+def _new_prices(engine: Engine, instrument_id: int, since: int) -> list[float]:
+    log = engine.trades
+    indexes = log.by_instrument.get(instrument_id, [])
+    start = len(indexes)
+    while start > 0 and indexes[start - 1] >= since:
+        start -= 1
+    return [log.price[index] for index in indexes[start:]]
+
+
+def run_stops(engine: Engine, instrument_id: int, since: int, now: float) -> int:
+    """Trigger the stop orders that trades from record ``since`` on reached, cascading; how many.
+
+    A triggered stop-market order trades like a market order (its unfilled rest is cancelled;
+    a buy whose cost the account cannot cover is cancelled untraded); a triggered stop-limit
+    order trades like a limit order at its LimitPrice and rests in the book with the rest.
+    """
+    book, market, table = engine.book, engine.market, engine.book.table
+    triggered = 0
+    while prices := _new_prices(engine, instrument_id, since):
+        since = len(engine.trades)
+        due = engine.stops.due(instrument_id, max(prices), min(prices))
+        if not due:
+            return triggered
+        triggered += len(due)
+        for row in due:
+            if not book.is_working(row):
+                continue
+            side, account = table.side[row], table.account[row]
+            stop_limit = ORDER_TYPES[table.order_type[row]] == "StopLimit"
+            limit = table.price[row] if stop_limit else None
+            if not stop_limit and side == BUY and not _stop_buy_covered(engine, row):
+                book.cancel(row, now, NO_MORE_MARKET)
+                continue
+            market.match(row, now)
+            if not book.is_working(row):
+                continue
+            if stop_limit and not market.meets_own_order(instrument_id, side, limit, account):
+                market.rest(row)
+            else:
+                book.cancel(row, now, NO_MORE_MARKET)
+    return triggered
+
+
+def _stop_buy_covered(engine: Engine, row: int) -> bool:
+    table = engine.book.table
+    instrument = engine.catalog.instruments[table.instrument[row]]
+    _, cost = engine.market.fillable(instrument.instrument_id, BUY, None, table.account[row], table.remaining(row))
+    quote = instrument.product2.product_id
+    available = engine.ledger.available(table.account[row], quote) + engine.ledger.hold_of(row).get(quote, 0.0)
+    return cost <= available + _EPSILON
 
 
 def enter_order(engine: Engine, order: OrderRequest, user: User) -> dict[str, Any]:
