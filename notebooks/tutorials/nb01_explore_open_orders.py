@@ -92,20 +92,69 @@ CELLS: list[NotebookNode] = [
     orders = apex.open_orders()
     orders.shape
     """),
+    md("""
+    The columns a person reads first come first: ids, account, symbol, side, type, price, stop price,
+    quantity, `notional` and its `quote_currency`, state and times; then every other field APEX
+    sends, in its documented order.
+    """),
     code("""\
-    orders[["order_id", "account_id", "account_name", "symbol", "side", "order_type", "price",
-            "quantity", "notional", "receive_time"]].head()
+    orders.head()
     """),
     md("""
     ### Typed columns
 
     The frame has a declared schema: ids are nullable `Int64` (never floats, never `-1`), low-cardinality
     text is `category`, times are timezone-aware UTC. `notional` is derived: price x remaining quantity
-    (stop price for stop-market orders). A missing value is a real `<NA>`, never a sentinel like `0`.
+    (stop price for stop-market orders), in the instrument's quote currency, `quote_currency`.
     """),
     code("""\
-    orders[["order_id", "account_id", "symbol", "side", "price", "quantity", "notional",
+    orders[["order_id", "account_id", "symbol", "side", "price", "quantity", "notional", "quote_currency",
             "receive_time", "order_state", "is_quote"]].dtypes
+    """),
+    md("""
+    ### Not applicable is missing, never 0
+
+    APEX sends `0` for fields that do not apply: a stop-market order has `Price: 0` (it has no limit
+    price), a limit order `StopPrice: 0`, an order that has not traded `AvgPrice: 0`. In the frame
+    these are missing values (`NaN`, `<NA>`), so a mean or a minimum is never dragged down by a zero
+    that is not a price. The rules, field by field:
+    """),
+    code("""\
+    from apex_notebook.frames.schema import NOT_APPLICABLE
+
+    for column, when in NOT_APPLICABLE.items():
+        print(f"{column:24} missing when {when}")
+    """),
+    md("""
+    Per order type, how many orders have a limit price and a stop price, and their mean:
+    """),
+    code("""\
+    orders.groupby("order_type", observed=True)[["price", "stop_price"]].agg(["count", "mean"]).round(2)
+    """),
+    md("""
+    The reply as APEX sent it stays one call away: `orders_frame(records, raw=True)` builds the same
+    columns without these rules. Here the first stop-market orders of account 9, as sent and as typed:
+    """),
+    code("""\
+    from apex_notebook.frames.tables import orders_frame
+
+    records = apex.read("GetOpenOrders", {"OMSId": apex.oms_id, "AccountId": 9}, expect=list)
+    as_sent, typed = orders_frame(records, raw=True), orders_frame(records)
+    stops = as_sent["order_type"] == "StopMarket"
+    columns = ["order_id", "order_type", "price", "stop_price", "avg_price"]
+    pd.concat({"as sent": as_sent.loc[stops, columns].head(3), "typed": typed.loc[stops, columns].head(3)})
+    """),
+    md("""
+    ### Formatted for people
+
+    The frame keeps full precision. To *show* orders, `display_frame` formats them: prices to the
+    instrument's precision (its `price_increment`), quantities without trailing zeros, times to the
+    second, not-applicable blank. The plan and result views use the same formatting.
+    """),
+    code("""\
+    from apex_notebook.frames.display import display_frame
+
+    display_frame(orders.head(), instruments)
     """),
     md("""
     ### Where the snapshot came from: `attrs`
@@ -165,10 +214,19 @@ CELLS: list[NotebookNode] = [
                        observed=True, fill_value=0).head(12)
     """),
     md("""
-    Where the money is: open notional per account, top ten.
+    Where the money is. Amounts in different currencies never add up: USD and BTC are not the same
+    unit. Total notional per quote currency:
     """),
     code("""\
-    orders.groupby(["account_id", "account_name"], observed=True)["notional"].sum().nlargest(10).round(2)
+    orders.groupby("quote_currency", observed=True)["notional"].sum().round(2)
+    """),
+    md("""
+    And per account, one column per quote currency (the ten accounts with the most USD):
+    """),
+    code("""\
+    by_account = orders.pivot_table(index=["account_id", "account_name"], columns="quote_currency",
+                                    values="notional", aggfunc="sum", observed=True, fill_value=0.0)
+    by_account.nlargest(10, "USD").round(2)
     """),
     md("""
     ## Plots
@@ -176,13 +234,15 @@ CELLS: list[NotebookNode] = [
     The `plots` functions are pure: they take a frame (and optionally a matplotlib `ax`) and return
     the `Axes`. They never touch pyplot's global state. Return `ax.figure` from a cell to see it.
 
-    Open orders by account x instrument, busiest accounts first:
+    Open orders by account x instrument; rows and columns with the most orders first (the title says
+    when every account has the same count):
     """),
     code("""\
     plots.open_orders_heatmap(orders).figure
     """),
     md("""
-    Open notional by instrument, split by side:
+    Open notional by instrument, split by side: one panel per quote currency, each on its own scale
+    (on one axis, the BTC-quoted LTCBTC bar would be invisible next to the USD ones):
     """),
     code("""\
     plots.notional_by_instrument(orders).figure
@@ -195,15 +255,16 @@ CELLS: list[NotebookNode] = [
     plots.order_age_distribution(orders, now=taken_at).figure
     """),
     md("""
-    Because every function accepts an `ax`, you can compose your own figures:
+    Because every function accepts an `ax`, you can compose your own figures (the notional panels
+    share the slot of the `ax` you give; `left` is the first of them):
     """),
     code("""\
     fig = Figure(figsize=(12, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
     plots.notional_by_instrument(alpha, ax=left)
     plots.order_age_distribution(alpha, now=taken_at, ax=right)
-    left.set_title("Account 9: open notional by instrument")
-    right.set_title("Account 9: age of open orders")
+    fig.suptitle("Account 9")
+    right.set_title("Age of open orders")
     fig
     """),
     md(f"""

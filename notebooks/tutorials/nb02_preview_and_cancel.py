@@ -172,7 +172,7 @@ CELLS: list[NotebookNode] = [
     """),
     code("""\
     print(plan.confirmation_phrase)
-    plan.count, round(plan.total_notional, 2), plan.by_side.to_dict()
+    plan.count, plan.notional_by_currency.round(2).to_dict(), plan.by_side.to_dict()
     """),
     md("""
     Previewing the dangerous scope is harmless, and shows why it is dangerous: a loud banner and

@@ -113,6 +113,14 @@ CELLS: list[NotebookNode] = [
     result
     """),
     md("""
+    The result reads outcome first. Its `headline` is the one line to paste into the incident
+    channel; the acknowledgement is in words (APEX's reply only says the request was accepted):
+    """),
+    code("""\
+    print(result.headline)
+    print("acknowledgement:", result.summary["ack_status"])
+    """),
+    md("""
     The result already warns about collateral. But the algorithm was never switched off, so it keeps
     sending orders after the cancel:
     """),

@@ -120,8 +120,8 @@ CELLS: list[NotebookNode] = [
           f"taken at {orders.attrs['taken_at']:%H:%M:%S} UTC from {orders.attrs['source_url']}")
     """),
     code("""\
-    orders.groupby(["symbol", "side"], observed=True).agg(orders=("order_id", "size"),
-                                                          notional=("notional", "sum")).round(2)
+    orders.groupby(["symbol", "quote_currency", "side"], observed=True).agg(
+        orders=("order_id", "size"), notional=("notional", "sum")).round(2)
     """),
     md("""
     A preview only reads, so it is safe with any user, and it tells you whether the gateway would
