@@ -121,7 +121,10 @@ def format_money(amount: object, currency: object, decimals: int | None = None) 
 
 def currency_decimals(orders: pd.DataFrame, instruments: pd.DataFrame | Mapping[int, int] | None = None
                       ) -> dict[str, int]:
-    """quote currency -> decimals: the finest price precision among its instruments in ``orders``."""
+    """quote currency -> decimals for totals: the coarsest price precision among its instruments in ``orders``.
+
+    (USD quoted at 0.01 and at 0.001 -> 2: a total of many orders reads best at the common precision.)
+    """
     if "quote_currency" not in orders or "instrument_id" not in orders or orders.empty:
         return {}
     decimals = _decimals_for(orders, instruments)
@@ -130,7 +133,7 @@ def currency_decimals(orders: pd.DataFrame, instruments: pd.DataFrame | Mapping[
     for currency, ident in zip(pairs["quote_currency"], pairs["instrument_id"], strict=True):
         places = decimals.get(int(ident))
         if places is not None:
-            out[str(currency)] = max(out.get(str(currency), 0), places)
+            out[str(currency)] = min(out.get(str(currency), places), places)
     return out
 
 

@@ -85,3 +85,8 @@ def test_snapshot_carries_quote_currency_and_price_decimals(gateway: FakeGateway
     frame = make_client().open_orders()  # type: ignore[operator]
     assert set(frame["quote_currency"]) == {"USD"}
     assert frame.attrs["price_decimals"] == {}  # the fake gateway lists no PriceIncrement
+
+
+def test_currency_totals_use_the_common_precision_of_their_instruments() -> None:
+    frame = orders_frame([order(1, 9), order(2, 9, instrument=7)], quotes={1: "USD", 7: "USD"})
+    assert currency_decimals(frame, {1: 2, 7: 3}) == {"USD": 2}
