@@ -10,6 +10,8 @@ marked triggered here and never considered again.
 
 from __future__ import annotations
 
+import heapq
+
 from .book import Book
 from .orders import ORDER_TYPES, WORKING
 
@@ -20,11 +22,11 @@ _EPSILON = 1e-12
 
 
 class StopBook:
-    """Untriggered Working stop orders per instrument."""
+    """Untriggered Working stop orders per instrument and side, nearest stop first (heaps)."""
 
     def __init__(self, book: Book) -> None:
         self.book = book
-        self._by_instrument: dict[int, list[int]] = {}
+        self._heaps: dict[tuple[int, int], list[tuple[float, int]]] = {}
         self._indexed = 0
         #: Rows of stop orders that have triggered (they now behave as market/limit orders).
         self.triggered: set[int] = set()
@@ -34,18 +36,22 @@ class StopBook:
         end = len(table)
         for row in range(self._indexed, end):
             if table.order_type[row] in _STOP_TYPES and table.state[row] == WORKING:
-                self._by_instrument.setdefault(table.instrument[row], []).append(row)
+                side = table.side[row]
+                key = table.stop_price[row] if side == 0 else -table.stop_price[row]
+                heapq.heappush(self._heaps.setdefault((table.instrument[row], side), []), (key, row))
         self._indexed = end
 
     def due(self, instrument_id: int, high: float, low: float) -> list[int]:
         """Stop orders that trades between ``low`` and ``high`` trigger, oldest first (marked triggered)."""
         self._catch_up()
-        table = self.book.table
-        waiting = [row for row in self._by_instrument.get(instrument_id, [])
-                   if table.state[row] == WORKING and row not in self.triggered]
-        due = [row for row in waiting
-               if (high >= table.stop_price[row] - _EPSILON if table.side[row] == 0
-                   else low <= table.stop_price[row] + _EPSILON)]
+        state = self.book.table.state
+        due: list[int] = []
+        for side, reached in ((0, high), (1, -low)):
+            heap = self._heaps.get((instrument_id, side), [])
+            while heap and heap[0][0] <= reached + _EPSILON:
+                _, row = heapq.heappop(heap)
+                if state[row] == WORKING:
+                    due.append(row)
+        due.sort()
         self.triggered.update(due)
-        self._by_instrument[instrument_id] = [row for row in waiting if row not in self.triggered]
         return due
