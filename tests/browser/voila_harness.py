@@ -17,7 +17,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import nbformat
 import pytest
 
@@ -55,16 +54,17 @@ class VoilaServer:
             cwd=notebook.parent, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
 
     def wait_ready(self, timeout: float = 90.0) -> None:
+        """Wait until Voila listens on its port (a page GET would start, and waste, a kernel each time)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"voila exited with {self.process.returncode}; see {self.log.name}")
             try:
-                httpx.get(self.url, timeout=2.0)
-                return
-            except httpx.HTTPError:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1.0):
+                    return
+            except OSError:
                 time.sleep(0.3)
-        raise TimeoutError(f"voila did not answer on {self.url} within {timeout} s")
+        raise TimeoutError(f"voila did not listen on {self.url} within {timeout} s")
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -94,6 +94,7 @@ class ConfirmBox(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     def update(self, blockers: list[str], *, busy: bool) -> None:
         """Enable Execute only when nothing blocks it and the panel is idle."""
         self.execute_button.disabled = busy or bool(blockers)
+        loud = bool(blockers) and "does not match" in blockers[0]  # a typo in the phrase is worth seeing
+        style = "color:#8a4b00;font-weight:bold" if loud else "color:#555"
         self.hint.value = ("" if not blockers else
-                           "<span style='color:#555'>Execute is disabled: "
-                           f"{html.escape(blockers[0])}</span>")
+                           f"<span style='{style}'>Execute is disabled: {html.escape(blockers[0])}</span>")

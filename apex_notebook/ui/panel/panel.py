@@ -111,7 +111,7 @@ class CancelPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         """Why Execute may not run now (empty: it may)."""
         found = execute_blockers(self.plan, fresh=self._fresh(), reason=self.confirm.reason.value,
                                  typed=self.confirm.confirm.value)
-        return ["the panel is busy with another action", *found] if self._busy else found
+        return ["the panel is busy: wait for the current action to finish", *found] if self._busy else found
 
     def _fresh(self) -> bool:
         return (self.plan is not None and self.plan.plan_id not in self._used

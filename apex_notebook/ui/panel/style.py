@@ -13,5 +13,7 @@ STYLE = f"""<style>
 .apex-orders-table td, .apex-orders-table th {{ padding: 1px 6px; white-space: nowrap; }}
 .apex-scroll thead th {{ position: sticky; top: 0; background: #f4f4f4; }}
 .apex-counts {{ font-size: 12px; }}
+.apex-counts td, .apex-counts th, .apex-orders-table td, .apex-orders-table th {{ padding: 1px 8px !important;
+  line-height: 1.35 !important; }}
 .{TRACE_CLASS} {{ display: none; }}
 </style>"""
