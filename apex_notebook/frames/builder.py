@@ -135,7 +135,7 @@ class OrdersBuilder:
         parts = list(chunks) or [self.chunk([])]
         n = sum(c.rows for c in parts)
         data: dict[str, Any] = {}
-        floats = np.concatenate([c.floats for c in parts])
+        floats = np.asfortranarray(np.concatenate([c.floats for c in parts]))  # columns contiguous for the masks
         for j, f in enumerate(_FLOATS):
             data[_COLUMN[f]] = floats[:, j]
         ints = np.concatenate([c.ints for c in parts])

@@ -28,16 +28,18 @@ _SENTINEL_FROM = DECIMAL_SENTINEL * (1 - 1e-12)
 
 
 def _is(categorical: pd.Categorical, names: Collection[str]) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Rows whose category is one of ``names`` (from the codes: one vectorised comparison)."""
-    codes = [i for i, name in enumerate(categorical.categories) if name in names]
-    return np.isin(categorical.codes, codes)
+    """Rows whose category is one of ``names``: one table lookup per row code (missing, -1, is False)."""
+    table = np.zeros(len(categorical.categories) + 1, dtype=bool)  # the last entry answers code -1
+    table[[i for i, name in enumerate(categorical.categories) if name in names]] = True
+    rows: np.ndarray[Any, np.dtype[np.bool_]] = table[np.asarray(categorical.codes)]
+    return rows
 
 
 def _nan_where(data: MutableMapping[str, Any], column: str, mask: np.ndarray[Any, Any]) -> None:
     values = data[column]
     if not (isinstance(values, np.ndarray) and values.dtype == np.float64 and values.flags.writeable):
         values = data[column] = np.array(values, dtype=np.float64)
-    values[mask] = np.nan
+    np.copyto(values, np.nan, where=mask)
 
 
 def mask_not_applicable(data: MutableMapping[str, Any]) -> None:
