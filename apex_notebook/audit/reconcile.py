@@ -140,10 +140,9 @@ def _reconcile_one(client: CancelClient, journal: ReconcileJournal, execution_id
     clock.sent_at = None  # later reads cannot be related to the (unknown) send time
     ack = latest["ack"] or {"status": "unknown", "note": "the process died before the ack was recorded"}
     journal.event(execution_id, "reconcile", {"targets": len(targets)})
-    accounts = {int(a) for a in pre_send["account_id"].dropna()} if "account_id" in pre_send else set()
     found = verify_orders(client, scope=scope, targets=targets, timeout=verify_timeout,
                           poll_interval=poll_interval, clock=clock, execution_id=execution_id,
-                          collateral=collateral, symbols=_symbols(client), extra_accounts=accounts,
+                          collateral=collateral, symbols=_symbols(client), pre_send=pre_send,
                           on_poll=lambda d: journal.event(execution_id, d.pop("kind", "poll"), d))
     if len(found.orders) and bool((found.orders["outcome"] == "unknown").all()):
         why = ("nothing could be verified (every read failed): it stays unfinished, to be reconciled again when "

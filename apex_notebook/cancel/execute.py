@@ -50,6 +50,7 @@ from apex_notebook.cancel.progress import VerifyProgress
 from apex_notebook.cancel.protocol import CancelClient, ExecutionJournal
 from apex_notebook.cancel.refusals import record_refusal
 from apex_notebook.cancel.result import CancelResult, summarise
+from apex_notebook.cancel.scope import ALL
 from apex_notebook.cancel.send import DEFINITIVE_REFUSALS, ack_of, send_exact
 from apex_notebook.cancel.verify import Verification, verify_orders
 from apex_notebook.wire.errors import (
@@ -114,7 +115,9 @@ def _drift_check(client: CancelClient, plan: CancelPlan, *, mode: str, accept_dr
     """Step 2: re-read the scope's accounts; ``(pre_send, targets, drift, read_at)`` or DriftError."""
     scope = plan.scope
     try:
-        pre = client.open_orders(account_id=scope.account_id, instrument_id=scope.instrument_id, strict=True)
+        # every instrument of the scope's accounts: the drift check selects the scope, the journal keeps the
+        # accounts' whole state for the post-mortem (what else was open, what arrived meanwhile)
+        pre = client.open_orders(account_id=scope.account_id, instrument_id=ALL, strict=True)
     except ApexError as exc:
         exc.add_note(f"execute: the pre-send drift check of {scope.describe()} failed, so NOTHING "
                      "was sent and nothing was journalled; the plan is unchanged -- try again")
@@ -224,7 +227,7 @@ def execute_plan(client: CancelClient, plan: CancelPlan, *, reason: str, confirm
                           collateral_watch=collateral_watch, symbols=plan.symbols,
                           watch_collateral=ack["status"] != "noop", sleep=sleep, monotonic=monotonic,
                           may_widen=mode == "cancel_all" and not plan.scope.all_instruments,
-                          extra_accounts=_accounts_of(pre), on_poll=watch.update)
+                          pre_send=pre, on_poll=watch.update)
     watch.close(found.orders)
     timings = {"started_at": started, "sent_at": sent_at, "acked_at": acked_at, "verified_at": _now(),
                "send_seconds": round(t_ack - t0, 4), "total_seconds": round(time.monotonic() - t0, 4)}
@@ -237,11 +240,6 @@ def execute_plan(client: CancelClient, plan: CancelPlan, *, reason: str, confirm
                        "and in client.results")
         raise error
     return result
-
-
-def _accounts_of(frame: pd.DataFrame) -> set[int]:
-    """The accounts of an orders frame (those the pre-send check saw must be covered after the send)."""
-    return {int(a) for a in frame["account_id"].dropna()} if "account_id" in frame else set()
 
 
 def _record(client: CancelClient, journal: GuardedJournal, plan: CancelPlan, eid: str, found: Verification, *,

@@ -5,9 +5,9 @@
 terminal or the time budget ends. Each target gets its outcome from its newest record:
 ``canceled`` / ``filled_before_cancel`` / ``unknown`` (another terminal state, e.g. Expired);
 targets that a poll's window read did not settle are looked up in ``GetOpenOrders`` (and, if gone,
-``GetOrderStatus``); at the end the touched accounts' open orders are read once more (targets still
-there are ``still_open``; this is also the post-verify state); a failed read never counts as
-terminal (``unknown``).
+``GetOrderStatus``); targets still pending at the end are looked up once more (``still_open`` if
+open); a failed read never counts as
+terminal (``unknown``). The post-verify state is the pre-send state plus what the window reads saw.
 Every *other* order cancelled in the window is unplanned (in scope) or collateral (outside it)
 (``accounting.py``).
 
@@ -25,7 +25,7 @@ the rest are read again); a check that finds something new keeps the window open
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -267,16 +267,19 @@ def verify_orders(client: CancelClient, *, scope: CancelScope, targets: pd.DataF
                   on_poll: Callable[[dict[str, Any]], None] | None = None,
                   sleep: Callable[[float], object] = time.sleep,
                   monotonic: Callable[[], float] = time.monotonic,
-                  may_widen: bool | None = None, extra_accounts: Iterable[int] = ()) -> Verification:
+                  may_widen: bool | None = None, pre_send: pd.DataFrame | None = None) -> Verification:
     """Verify the targets and account for every cancel of the window; see the module docstring.
 
     ``clock`` relates gateway timestamps to ``monotonic`` (its ``sent_at`` is the send); ``sleep`` and
     ``monotonic`` must be the same clock (tests pass a ManualClock's ``advance`` and ``now``).
     ``may_widen``: whether the send could have hit orders outside the scope through an ignored
     instrument key (default: the scope names one instrument); False closes the window early.
-    ``extra_accounts``: accounts to cover besides the targets' (e.g. those of the pre-send snapshot).
+    ``pre_send``: the orders of the scope's accounts just before the send; their accounts are covered
+    too, and the post-verify state is derived from it.
     """
-    touched = {int(a) for a in targets["account_id"]} | {int(a) for a in extra_accounts}
+    touched = {int(a) for a in targets["account_id"]}
+    if pre_send is not None and "account_id" in pre_send:
+        touched |= {int(a) for a in pre_send["account_id"].dropna()}
     coverage = Coverage(mode=collateral, touched=touched, whole_oms=bool(scope.all_accounts))
     v = _Verifier(client, scope, targets, clock, coverage=coverage, symbols=symbols or {}, monotonic=monotonic)
     started = monotonic()
@@ -309,19 +312,37 @@ def verify_orders(client: CancelClient, *, scope: CancelScope, targets: pd.DataF
             close_at = _close_at(collateral_watch, v.landing_seconds(t_target), t_found, poll_interval, widen=widen)
         wait = started + v.polls * poll_interval - monotonic() if v.targets.pending else origin + close_at - monotonic()
         sleep(max(0.0, min(wait, remaining)))
-    return _finish(v, execution_id, monotonic() - started)
+    return _finish(v, execution_id, monotonic() - started, pre_send)
 
 
-def _finish(v: _Verifier, execution_id: str, verify_seconds: float) -> Verification:
-    """The last look (open orders of the touched accounts) and the result frames."""
-    v.open_orders_round(set(v.coverage.touched), final=True)
+def _post_state(v: _Verifier, pre_send: pd.DataFrame | None) -> pd.DataFrame:
+    """The open orders of the touched accounts after verification, without another full read.
+
+    The pre-send state of those accounts plus every change the window reads saw (the newest record of
+    each order changed in the window): what is still Working. Targets still pending at the end were
+    looked up in ``GetOpenOrders`` and those records win.
+    """
+    accounts = set(v.coverage.touched)
+    changed = {oid: rec for oid, rec in v.reads.records.items() if ms(rec.get("account")) in accounts}
+    changed.update({oid: rec for rec in v.post_records if (oid := ms(rec.get("orderid"))) is not None})
+    parts = [orders_frame([r for r in changed.values() if r.get("orderstate") == "Working"])]
+    if pre_send is not None and len(pre_send):
+        kept = pre_send[~pre_send["order_id"].isin(list(changed)) & pre_send["account_id"].isin(list(accounts))]
+        parts.insert(0, kept[kept["order_state"].astype("string") == "Working"])
+    frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[-1]
+    frame.attrs["taken_at"] = pd.Timestamp.now(tz="UTC").isoformat()
+    return frame
+
+
+def _finish(v: _Verifier, execution_id: str, verify_seconds: float, pre_send: pd.DataFrame | None) -> Verification:
+    """The last look (open orders of accounts with targets still pending) and the result frames."""
+    if v.targets.pending:
+        v.open_orders_round(set(v.targets.pending.values()), final=True)
     now = pd.Timestamp.now(tz="UTC")
     for oid in list(v.targets.pending):
         v.targets.rows[oid] = _row(v.targets.info[oid], None, "unknown", now)
     frame = typed_result(pd.DataFrame([v.targets.rows[oid] for oid in v.targets.info], columns=list(_ROW_COLUMNS)))
     frame["execution_id"] = pd.Series([execution_id] * len(frame), dtype="string")
-    post = orders_frame(v.post_records)
-    post.attrs["taken_at"] = now.isoformat()
-    return Verification(frame, v.accounting.frame("collateral", execution_id, now), post, v.stats(verify_seconds),
-                        v.accounting.orders("collateral"), v.accounting.frame("unplanned", execution_id, now),
-                        v.accounting.orders("unplanned"))
+    return Verification(frame, v.accounting.frame("collateral", execution_id, now), _post_state(v, pre_send),
+                        v.stats(verify_seconds), v.accounting.orders("collateral"),
+                        v.accounting.frame("unplanned", execution_id, now), v.accounting.orders("unplanned"))
