@@ -72,7 +72,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "DriftError: the orders in scope changed since the preview: 1 added [",
         "refused: the confirmation does not match",
         "a plan executes at most once",
-        "Execute is blocked",                                  # the panel's second click
+        "already used or its scope changed: press Preview",    # the panel's second click
         "WARNING: this scope covers EVERY ACCOUNT",            # the all-accounts preview banner
     ),
     "03_incident_postmortem": ("filled_before_cancel", "Collateral:", "in_flight", "summary.md",
