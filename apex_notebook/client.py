@@ -218,18 +218,20 @@ class Client:
                 if not pd.isna(i) and not pd.isna(s)}
 
     def open_orders(self, account_id: int | list[int] | _AllType = ALL, instrument_id: int | _AllType = ALL,
-                    *, strict: bool = True) -> pd.DataFrame:
+                    *, strict: bool = True, raw: bool = False) -> pd.DataFrame:
         """Typed frame (ORDER_SCHEMA) of the open orders of ``account_id`` (ALL, an id or a list).
 
         ``df.attrs``: oms_id, taken_at, accounts_requested, accounts_failed, source_url,
-        instrument_id, extra_fields. Raises PartialSnapshotError if any account failed (unless
-        ``strict=False``: then the partial frame is returned with a warning).
+        instrument_id, extra_fields, price_decimals. Raises PartialSnapshotError if any account failed
+        (unless ``strict=False``: then the partial frame is returned with a warning). Not-applicable
+        numbers are missing, not 0 (``frames.schema.NOT_APPLICABLE``); ``raw=True`` keeps them as sent.
         """
-        return snapshots.open_orders(self, account_id, instrument_id, strict=strict)
+        return snapshots.open_orders(self, account_id, instrument_id, strict=strict, raw=raw)
 
-    def order_history(self, account_id: int, start: Any = None, end: Any = None) -> pd.DataFrame:
-        """GetOrdersHistory of one account as the typed order frame (newest first)."""
-        return snapshots.order_history(self, account_id, start, end)
+    def order_history(self, account_id: int, start: Any = None, end: Any = None, *, raw: bool = False
+                      ) -> pd.DataFrame:
+        """GetOrdersHistory of one account as the typed order frame (newest first; ``raw`` as in open_orders)."""
+        return snapshots.order_history(self, account_id, start, end, raw=raw)
 
     def send_cancel_all(self, plan: CancelPlan) -> Any:
         """Send the ``CancelAllOrders`` of an executing plan: its scope's payload, once (``execute`` calls this).

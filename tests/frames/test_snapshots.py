@@ -130,3 +130,11 @@ def test_preview_execute_results_delegate(make_client: MakeClient, monkeypatch: 
     assert (tmp_path / "apex-journal.sqlite").exists()
     assert seen["execute"] == (client, "plan", {"reason": "r", "confirm": "c", "journal": client.journal})
     assert client.results["order_id"].tolist() == [1, 2]
+
+
+def test_the_reply_as_sent_is_one_argument_away(gateway: FakeGateway, make_client: MakeClient) -> None:
+    gateway.orders = {9: [order(1, 9, OrderType="StopMarket", Price=0.0, StopPrice=95.0)], 10: []}
+    client = make_client()
+    typed, as_sent = client.open_orders(), client.open_orders(raw=True)
+    assert pd.isna(typed["price"][0]) and as_sent["price"][0] == 0.0
+    assert client.order_history(9, raw=True)["client_order_id"].tolist() == [0] * len(gateway.orders[9])
