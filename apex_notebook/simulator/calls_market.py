@@ -8,7 +8,8 @@
 * ``GetTickerHistory {OMSId, InstrumentId, Interval, FromDate, ToDate}`` -> candles.
   ``Interval`` in seconds (default 60); dates as ``"2026-11-30 12:00:00"``, ISO 8601 (naive =
   UTC) or POSIX seconds/ms; ``ToDate`` defaults to now, ``FromDate`` to 100 intervals before.
-* ``GetLevel1Summary {OMSId}`` -> the Level1 object of every instrument.
+* ``GetLevel1Summary {OMSId}`` -> one **JSON-encoded string** per instrument, each the Level1
+  object (as notbank-python's ``get_level1_summary`` decodes it).
 * ``summary`` (``GET /AP/summary``, no payload) -> CoinMarketCap-style rows per instrument.
 
 An unknown instrument is errorcode 100 ``Invalid InstrumentId: N``.
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from .context import CallContext
 from .engine import Engine
@@ -48,9 +51,9 @@ def get_level1(engine: Engine, ctx: CallContext, params: Params) -> Any:
 
 
 def get_level1_summary(engine: Engine, ctx: CallContext, params: Params) -> Any:
-    """``GetLevel1Summary``: the Level1 object of every instrument."""
+    """``GetLevel1Summary``: the Level1 object of every instrument, each JSON-encoded as a string."""
     params.require_oms(engine.config.oms_id)
-    return [level1(engine, instrument_id) for instrument_id in engine.catalog.instruments]
+    return [orjson.dumps(level1(engine, instrument_id)).decode() for instrument_id in engine.catalog.instruments]
 
 
 def get_l2_snapshot(engine: Engine, ctx: CallContext, params: Params) -> Any:

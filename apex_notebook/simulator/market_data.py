@@ -11,9 +11,11 @@
   TradeTime, Direction, TakerSide, BlockTrade, ClientOrderId]`` — Order1 the taker's order,
   Order2 the resting one (0 for a fill against the outside market); Direction 0 NoChange,
   1 UpTick, 2 DownTick. Public trades are the taker records and outside-market fills.
-* **Candle** (an array): ``[BeginTime, High, Low, Open, Close, Volume, InsideBid, InsideAsk,
-  InstrumentId, EndTime]`` (ms). Every interval of the window gets one; an interval without
-  trades repeats the previous close (the mid before the first trade) with volume 0.
+* **Candle** (an array): ``[EndDateTime, High, Low, Open, Close, Volume, InsideBid, InsideAsk,
+  InstrumentId, BeginDateTime]`` (ms; EndDateTime = BeginDateTime + Interval), the order
+  notbank's SDKs name (the APEX pages show the first nine unlabelled). Every interval of the
+  window gets one, oldest first; an interval without trades repeats the previous close (the
+  mid before the first trade) with volume 0.
 """
 
 from __future__ import annotations
@@ -155,8 +157,8 @@ def candles(engine: Engine, instrument_id: int, interval_s: int, from_ms: int, t
             volume += log.quantity[trades[position]]
             position += 1
         prices = prices or [close]
-        result.append([begin, max(prices), min(prices), prices[0], prices[-1], round(volume, 10), bid, ask,
-                       instrument_id, begin + step - 1])
+        result.append([begin + step, max(prices), min(prices), prices[0], prices[-1], round(volume, 10), bid, ask,
+                       instrument_id, begin])
         close = prices[-1]
     return result
 

@@ -26,10 +26,19 @@ from notbank_python_sdk.requests_models.cancel_all_orders import CancelAllOrders
 from notbank_python_sdk.requests_models.get_account_positions_request import (  # type: ignore[import-not-found]
     GetAccountPositionsRequest,
 )
+from notbank_python_sdk.requests_models.get_account_transactions_request import (  # type: ignore[import-not-found]
+    GetAccountTransactionsRequest,
+)
 from notbank_python_sdk.requests_models.get_instrument_request import GetInstrumentRequest  # type: ignore[import-not-found]
 from notbank_python_sdk.requests_models.get_l2_snapshot import GetL2SnapshotRequest  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.get_last_trades import GetLastTradesRequest  # type: ignore[import-not-found]
 from notbank_python_sdk.requests_models.get_open_orders import GetOpenOrdersRequest  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.get_order_history_by_order_id import (  # type: ignore[import-not-found]
+    GetOrderHistoryByOrderIdRequest,
+)
 from notbank_python_sdk.requests_models.get_order_status import GetOrderStatusRequest  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.get_orders_history import GetOrdersHistoryRequest  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.get_ticker_history import GetTickerHistoryRequest  # type: ignore[import-not-found]
 from notbank_python_sdk.requests_models.level1 import GetLevel1Request  # type: ignore[import-not-found]
 from notbank_python_sdk.requests_models.send_order import SendOrderRequest  # type: ignore[import-not-found]
 
@@ -58,6 +67,35 @@ def rest(host: str) -> dict[str, Any]:
     }
 
 
+def reads(host: str) -> dict[str, Any]:
+    """After a market buy: the history and market-data reads the SDK parses into its models.
+
+    Not get_trades_history nor get_account_trades: notbank 2.5.0 parses GetTradesHistory into
+    its ``TradeSummary`` model of the public ``/trades`` endpoint, and GetAccountTrades into a
+    model that wants ``TradeTimeMs`` where APEX documents (and ccxt reads) ``TradeTimeMS``; the
+    documented replies fill neither.
+    """
+    client = NotbankClient(new_rest_client_connection(host))
+    client.authenticate(LOGIN)
+    instrument = client.get_instrument(GetInstrumentRequest(instrument_id=1))
+    sent = client.send_order(SendOrderRequest(instrument=instrument, account_id=9, time_in_force=TimeInForce.GTC,
+                                              side=Side.BUY, order_type=OrderType.MARKET,
+                                              quantity=Decimal("0.01")))
+    states = client.get_order_history_by_order_id(GetOrderHistoryByOrderIdRequest(order_id=sent.order_id))
+    history = client.get_orders_history(GetOrdersHistoryRequest(account_id=9))
+    transactions = client.get_account_transactions(GetAccountTransactionsRequest(account_id=9))
+    last = client.get_last_trades(GetLastTradesRequest(instrument_id=1, count=3))
+    summary = client.get_level1_summary()
+    candles = client.get_ticker_history(GetTickerHistoryRequest(
+        instrument_id=1, interval=60, from_date="2020-01-01", to_date="2020-01-01 00:05:00"))
+    return {
+        "order": sent.order_id, "states": [str(s.order_state) for s in states],
+        "history": len(history), "transactions": len(transactions),
+        "last": [(t.order1, str(t.price)) for t in last][-1:], "summary": [s.instrument_id for s in summary],
+        "candles": [(c.begin_date_time, c.end_date_time) for c in candles][:2],
+    }
+
+
 def websocket(host: str) -> dict[str, Any]:
     """The same SDK over wss://host/wsgateway/: AuthenticateUser on the socket, then calls."""
     connection = new_websocket_client_connection(host, request_timeout=15)
@@ -71,7 +109,7 @@ def websocket(host: str) -> dict[str, Any]:
         client.close()
 
 
-SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {"rest": rest, "websocket": websocket}
+SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {"rest": rest, "reads": reads, "websocket": websocket}
 
 if __name__ == "__main__":
     print(json.dumps(SCENARIOS[sys.argv[2]](sys.argv[1]), default=str))

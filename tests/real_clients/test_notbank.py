@@ -33,3 +33,16 @@ def test_websocket_over_wss(notbank: Drive, sim: FakeOMS) -> None:
     assert result == {"authenticated": True, "open": sorted(sim.open_order_ids(account_id=9))}
     login = next(call for call in sim.requests if call.name == "AuthenticateUser")
     assert login.payload["Signature"] == "***" and login.payload["UserId"] == "2"
+
+
+def test_history_and_market_data_parse_into_the_sdk_models(notbank: Drive, sim: FakeOMS) -> None:
+    result = notbank("reads")
+    order = sim.order(result["order"])
+    assert order["OrderState"] == "FullyExecuted"
+    assert result["states"] == ["FullyExecuted", "Working"]  # GetOrderHistoryByOrderId, newest first
+    assert result["history"] == len(sim.open_order_ids(account_id=9)) + 1
+    assert result["transactions"] == len(sim.catalog.products) + 2  # opening balances + the fill's two rows
+    assert result["last"] == [[result["order"], str(order["AvgPrice"])]]
+    assert result["summary"] == list(range(1, 8))  # GetLevel1Summary: JSON strings the SDK decodes
+    begin = 1_577_836_800_000  # 2020-01-01 00:00:00 UTC
+    assert result["candles"] == [[begin, begin + 60_000], [begin + 60_000, begin + 120_000]]

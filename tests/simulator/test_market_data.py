@@ -3,6 +3,7 @@ GetTickerHistory, GetLevel1Summary and /AP/summary."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -85,8 +86,11 @@ def test_level1_and_last_trades_follow_the_trades(market: FakeOMS, anon: httpx.C
     assert call(anon, "GetLastTrades", OMSId=1, InstrumentId=1, Count=1) == last[-1:]
     clock.advance(86_401)  # the window is [now - 24 h, now]
     assert call(anon, "GetLevel1", OMSId=1, InstrumentId=1)["Rolling24NumTrades"] == 0  # type: ignore[index]
-    summary = call(anon, "GetLevel1Summary", OMSId=1)
-    assert isinstance(summary, list) and [row["InstrumentId"] for row in summary] == list(range(1, 8))
+    summary = call(anon, "GetLevel1Summary", OMSId=1)  # one JSON string per instrument
+    assert isinstance(summary, list) and all(isinstance(text, str) for text in summary)
+    decoded = [json.loads(text) for text in summary]
+    assert [row["InstrumentId"] for row in decoded] == list(range(1, 8))
+    assert decoded[0] == call(anon, "GetLevel1", OMSId=1, InstrumentId=1)
 
 
 def test_ticker_history(market: FakeOMS, anon: httpx.Client, clock: ManualClock) -> None:
@@ -98,12 +102,13 @@ def test_ticker_history(market: FakeOMS, anon: httpx.Client, clock: ManualClock)
                 FromDate="2026-01-01 00:00:00", ToDate="2026-01-01T00:04:00Z")
     assert isinstance(rows, list) and len(rows) == 5
     begin = round(START * 1000)
-    assert [r[0] for r in rows] == [begin + i * 60_000 for i in range(5)]
+    assert [r[9] for r in rows] == [begin + i * 60_000 for i in range(5)]  # BeginDateTime
+    assert [r[0] for r in rows] == [begin + (i + 1) * 60_000 for i in range(5)]  # EndDateTime
     assert rows[0][1:6] == [60_000.0, 60_000.0, 60_000.0, 60_000.0, 0]  # before any trade: the mid
     assert rows[1][1:6] == [60_200.0, 60_100.0, 60_100.0, 60_200.0, 1.5]  # high, low, open, close, volume
     assert rows[2][1:6] == [60_200.0, 60_200.0, 60_200.0, 60_200.0, 0]
     assert rows[3][1:6] == [59_900.0, 59_900.0, 59_900.0, 59_900.0, 1.0]
-    assert all(r[8] == 1 and r[9] == r[0] + 59_999 for r in rows)
+    assert all(r[8] == 1 for r in rows)
     assert call(anon, "GetTickerHistory", OMSId=1, InstrumentId=1, Interval="60", FromDate=int(START),
                 ToDate=int(START) + 240) == rows
     assert_error(call(anon, "GetTickerHistory", OMSId=1, InstrumentId=1, FromDate="yesterday"), 100, "FromDate")
