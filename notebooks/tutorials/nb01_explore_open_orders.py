@@ -132,14 +132,13 @@ CELLS: list[NotebookNode] = [
     orders.groupby("order_type", observed=True)[["price", "stop_price"]].agg(["count", "mean"]).round(2)
     """),
     md("""
-    The reply as APEX sent it stays one call away: `orders_frame(records, raw=True)` builds the same
-    columns without these rules. Here the first stop-market orders of account 9, as sent and as typed:
+    The reply as APEX sent it stays one argument away: `open_orders(raw=True)` (and
+    `order_history(..., raw=True)`) builds the same columns without these rules; for records you
+    already have, `apex_notebook.frames.tables.orders_frame(records, raw=True)`. Here the first
+    stop-market orders of account 9, as sent and as typed:
     """),
     code("""\
-    from apex_notebook.frames.tables import orders_frame
-
-    records = apex.read("GetOpenOrders", {"OMSId": apex.oms_id, "AccountId": 9}, expect=list)
-    as_sent, typed = orders_frame(records, raw=True), orders_frame(records)
+    as_sent, typed = apex.open_orders(account_id=9, raw=True), apex.open_orders(account_id=9)
     stops = as_sent["order_type"] == "StopMarket"
     columns = ["order_id", "order_type", "price", "stop_price", "avg_price"]
     pd.concat({"as sent": as_sent.loc[stops, columns].head(3), "typed": typed.loc[stops, columns].head(3)})
