@@ -9,7 +9,9 @@ cancel or racing fill applied by the clock, a ``FakeOMS`` helper):
 * ``Book.listeners`` -> **OrderStateEvent**, the full order object (apex-api.md §3) as it is
   right after the change, on every new order, partial or full fill and cancel. It is rendered
   only when someone subscribed to the order's account.
-* ``Dispatcher.observers`` -> the documented rejects (apex-api.md §2.5, §2.6):
+* ``Dispatcher.observers`` -> **NewOrderRejectEvent** when SendOrder answers ``"status":
+  "Rejected"`` (Not_Enough_Funds, Invalid_ClientOrderId), **CancelReplaceOrderRejectEvent**
+  when CancelReplaceOrder gets 101/104, and the documented cancel rejects (apex-api.md §2.5, §2.6):
   **CancelOrderRejectEvent** when CancelOrder finds the order missing or no longer Working
   (errorcode 104/101), and **CancelAllOrdersRejectEvent** when CancelAllOrders names an
   instrument that does not exist (errorcode 100). The synchronous reply is unchanged; the
@@ -82,12 +84,18 @@ class EventHub:
 
     def call_finished(self, name: str, payload: Mapping[str, Any], ctx: CallContext, kind: OutcomeKind,
                       body: Any) -> None:
-        """Dispatcher observer: push the reject events of refused cancels."""
-        if kind != "error" or ctx.user is None or not isinstance(body, dict):
+        """Dispatcher observer: push the reject events of refused orders and cancels."""
+        if kind not in ("error", "ok") or ctx.user is None or not isinstance(body, dict):
             return
         code = body.get("errorcode")
         try:
-            if name == "CancelOrder" and code in (101, 104):
+            if name == "SendOrder" and body.get("status") == "Rejected":
+                self._new_order_rejected(Params(payload), ctx.user, str(body.get("errormsg")))
+            elif kind == "ok":
+                return
+            elif name == "CancelReplaceOrder" and code in (101, 104):
+                self._cancel_replace_rejected(Params(payload), ctx.user, body)
+            elif name == "CancelOrder" and code in (101, 104):
                 self._cancel_order_rejected(Params(payload), ctx.user)
             elif name == "CancelAllOrders" and code == 100:
                 self._cancel_all_rejected(Params(payload), ctx.user)
@@ -103,6 +111,32 @@ class EventHub:
         if user.role == OPERATOR:
             return account_id in self.engine.catalog.accounts
         return account_id in user.accounts
+
+    def _account_event(self, user: User, account_id: int, name: str, body: dict[str, Any]) -> None:
+        if account_id and self._may_act_on(user, account_id):
+            targets = self.subscriptions.account_targets(account_id)
+            if targets:
+                event_frame(name, body, targets)
+
+    def _new_order_rejected(self, params: Params, user: User, reason: str) -> None:
+        account_id = params.id("AccountId") or 0
+        self._account_event(user, account_id, "NewOrderRejectEvent", {
+            "OMSId": self.engine.config.oms_id, "AccountId": account_id,
+            "ClientOrderId": params.id("ClientOrderId") or 0, "Status": "Rejected", "RejectReason": reason,
+        })
+
+    def _cancel_replace_rejected(self, params: Params, user: User, body: dict[str, Any]) -> None:
+        book = self.engine.book
+        order_id = params.id("OrderIdToReplace") or 0
+        row = book.row(order_id) if order_id else None
+        account_id = params.id("AccountId") or (book.account_of(row) if row is not None else 0)
+        if row is not None and book.account_of(row) != account_id:
+            return  # named another account's order: nothing to tell anyone
+        self._account_event(user, account_id, "CancelReplaceOrderRejectEvent", {
+            "OMSId": self.engine.config.oms_id, "AccountId": account_id, "OrderId": order_id,
+            "ClientOrderId": params.id("ClientOrderId") or 0, "Status": "Rejected",
+            "RejectReason": body.get("detail") or body.get("errormsg"),
+        })
 
     def _cancel_order_rejected(self, params: Params, user: User) -> None:
         book, oms_id = self.engine.book, self.engine.config.oms_id
