@@ -65,6 +65,9 @@ class Backend(Protocol):
     def installed_guards(self) -> dict[str, str]:
         """Name -> statement of every guard in the database, comparable with :meth:`guard_ddl`."""
 
+    def schema_token(self) -> object:
+        """A cheap value that changes whenever a trigger (or the schema) changes, to skip re-checking guards."""
+
     def backup(self, dest: str) -> None:
         """A complete, consistent copy of the journal into ``dest``, while others may be writing."""
 

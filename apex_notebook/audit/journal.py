@@ -6,8 +6,9 @@ notebook's folder, created on first use). ``":memory:"`` is a fresh journal, for
 missing file, a folder, a file that is not a journal or a journal of a newer schema raises a
 ``JournalError`` naming the path; an older journal is upgraded in place (``migrate.py``).
 
-SQLite (``sqlite_backend.py``): WAL mode, ``synchronous=FULL``; a step is on disk when its call returns,
-one exclusive transaction per step. The dialect sits behind ``backend.py``; this module is the logic.
+One exclusive transaction per step; a step is durable when its call returns. The database sits behind
+``backend.py``: SQLite (``sqlite_backend.py``, WAL, ``synchronous=FULL``) for a path, PostgreSQL
+(``postgres_backend.py``) for a ``postgresql://`` URL. This module is the logic, the same for both.
 
 Tables (``schema.py``). Every row is an insert, and every row of every table is chained by a hash of
 its content and of the row before it (``integrity.py``); database triggers refuse UPDATE, DELETE and
@@ -21,9 +22,8 @@ REPLACE-style rewrites:
 * ``snapshots`` -- the order sets at phase ``preview``, ``pre_send``, ``post_verify`` and ``collateral``,
   zlib-compressed columnar JSON of ``SNAPSHOT_COLUMNS``.
 * ``events`` -- the post-mortem timeline: intent, send, ack, each verification poll, outcome, done.
-* ``refusals`` -- execute attempts that were refused (drift, wrong phrase, not permitted, ...).
-* ``leases`` -- which reconciler holds an execution, until when.
-* ``meta`` -- schema version, creating library, the append-only triggers as created.
+* ``refusals`` (refused execute attempts), ``leases`` (which reconciler holds an execution, until when),
+  ``meta`` (schema version, creating library, the append-only triggers as created).
 
 :meth:`Journal.verify` checks the chain and the triggers. A trigger found missing or changed is never
 recreated: the journal stays readable, ``verify()`` names it, and every write is refused.
@@ -31,8 +31,8 @@ recreated: the journal stays readable, ``verify()`` names it, and every write is
 **Copying a journal**: use ``journal.backup(dest)``. While a kernel has the journal open, its newest
 rows may sit in the ``-wal`` file beside it; a plain copy of the ``.sqlite`` file can hold none of them.
 
-Nothing secret is stored: the client's password, API secret and session token never reach this
-module; base URLs are stored without user-info or query string.
+Nothing secret is stored: no password, API secret or token reaches this module; base URLs are stored
+without user-info or query string.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from apex_notebook.audit import leases
+from apex_notebook.audit import leases, records
 from apex_notebook.audit.backend import Backend
 from apex_notebook.audit.chain import ChainWriter
 from apex_notebook.audit.codec import SNAPSHOT_COLUMNS, decode_frame, encode_frame
@@ -57,7 +57,7 @@ from apex_notebook.audit.migrate import prepare, table_columns
 from apex_notebook.audit.postgres_backend import PostgresBackend, is_postgres_url
 from apex_notebook.audit.readers import executions_frame, outcomes_frame, timeline_frame
 from apex_notebook.audit.reconcile import reconcile
-from apex_notebook.audit.records import INTENT_COLUMNS, insert_event, insert_snapshot, insert_state, jsonable, now
+from apex_notebook.audit.records import INTENT_COLUMNS, jsonable, now
 from apex_notebook.audit.refusals import refusal_row, refusals_frame
 from apex_notebook.audit.sqlite_backend import MEMORY, SQLiteBackend
 from apex_notebook.cancel.protocol import CancelClient
@@ -74,7 +74,6 @@ _OUTCOME_KINDS: Final = ("target", "unplanned", "collateral")
 
 
 _wall = time.time  # lease clock (epoch seconds); tests replace it
-
 
 
 class ReconcileSkippedWarning(UserWarning):
@@ -97,6 +96,7 @@ class Journal:
             prepare(self._backend, create=create or text == MEMORY)
             self._columns = table_columns()
             self._guards: dict[str, str] = json.loads(self._meta("guards") or "{}")
+            self._checked: object = None  # the backend's schema token when the guards were last found intact
         except BaseException:
             self._backend.close()
             raise
@@ -153,12 +153,13 @@ class Journal:
     # -- writers (each one exclusive transaction) ------------------------------------------------
     @contextmanager
     def _write(self) -> Iterator[ChainWriter]:
-        problems = self._guard_problems()
-        if problems:
+        token = self._backend.schema_token()
+        if token != self._checked and (problems := self._guard_problems()):
             raise JournalError(f"the journal {self.path} is not intact, so nothing more is written to it: "
                                f"{'; '.join(problems)}. Keep the file for investigation (journal.verify() "
                                "names what is wrong) and write to a new journal: Journal(new_path, create=True)",
                                path=self.path)
+        self._checked = token
         with self._backend.write() as tx:
             yield ChainWriter(tx, self._columns)
 
@@ -167,11 +168,12 @@ class Journal:
         """Write the intent (an ``in_flight`` row), its snapshots and an ``intent`` event, durably."""
         row = {c: intent.get(c) for c in INTENT_COLUMNS}
         row["base_url"] = safe_url(str(row["base_url"] or ""))
+        snapshot_rows = [records.snapshot_row(execution_id, phase, frame) for phase, frame in snapshots.items()]
         with self._write() as w:
-            insert_state(w, execution_id, state, row, None, None, None)
-            for phase, frame in snapshots.items():
-                insert_snapshot(w, execution_id, phase, frame)
-            insert_event(w, execution_id, "intent", {"state": state, "previewed": row["previewed"],
+            records.insert_state(w, execution_id, state, row, None, None, None)
+            for snap in snapshot_rows:
+                w.append("snapshots", snap)
+            records.insert_event(w, execution_id, "intent", {"state": state, "previewed": row["previewed"],
                                                            "mode": row["mode"]})
 
     def state(self, execution_id: str, state: str, *, ack: Mapping[str, Any] | None = None,
@@ -181,13 +183,13 @@ class Journal:
             latest = self._latest(w, execution_id)
             ack_json = jsonable(ack) if ack is not None else latest["ack_json"]
             summary_json = jsonable(summary) if summary is not None else latest["summary_json"]
-            insert_state(w, execution_id, state, latest, ack_json, summary_json, note)
-            insert_event(w, execution_id, state, {"ack": ack, "note": note})
+            records.insert_state(w, execution_id, state, latest, ack_json, summary_json, note)
+            records.insert_event(w, execution_id, state, {"ack": ack, "note": note})
 
     def event(self, execution_id: str, kind: str, detail: Mapping[str, Any] | None = None) -> None:
         """Append one timeline event (``kind`` and a JSON-able ``detail``) to an execution."""
         with self._write() as w:
-            insert_event(w, execution_id, kind, detail)
+            records.insert_event(w, execution_id, kind, detail)
 
     def finish(self, result: CancelResult, post_verify: pd.DataFrame | None = None, *,
                collateral: pd.DataFrame | None = None, note: str | None = None) -> None:
@@ -200,6 +202,10 @@ class Journal:
         frames = {"target": result.orders, "unplanned": getattr(result, "unplanned", None),
                   "collateral": result.collateral}
         outcome_columns = [c for c in self._columns["outcomes"] if c not in {"kind", "recorded_at"}]
+        snapshot_rows = [records.snapshot_row(eid, phase, frame) for phase, frame in
+                         (("post_verify", post_verify), ("collateral", collateral)) if frame is not None]
+        rows = [{**values, "execution_id": eid, "kind": kind}
+                for kind in _OUTCOME_KINDS for values in records.records_of(frames[kind], outcome_columns)]
         with self._write() as w:
             latest = self._latest(w, eid)
             if latest["state"] == "done":
@@ -207,17 +213,12 @@ class Journal:
                                    f"{latest['recorded_at']}); an execution is finished exactly once, so "
                                    "these outcomes were not written", path=self.path)
             recorded_at = now()
-            for kind in _OUTCOME_KINDS:
-                frame = frames[kind]
-                for rec in ([] if frame is None else frame.to_dict("records")):
-                    values = {c: rec.get(c) for c in outcome_columns}
-                    w.append("outcomes", {**values, "execution_id": eid, "kind": kind, "recorded_at": recorded_at})
-            if post_verify is not None:
-                insert_snapshot(w, eid, "post_verify", post_verify)
-            if collateral is not None:
-                insert_snapshot(w, eid, "collateral", collateral)
-            insert_state(w, eid, "done", latest, latest["ack_json"], jsonable(result.summary), note)
-            insert_event(w, eid, "done", {"summary": result.summary, "note": note})
+            for row in rows:
+                w.append("outcomes", {**row, "recorded_at": recorded_at})
+            for snap in snapshot_rows:
+                w.append("snapshots", snap)
+            records.insert_state(w, eid, "done", latest, latest["ack_json"], jsonable(result.summary), note)
+            records.insert_event(w, eid, "done", {"summary": result.summary, "note": note})
 
     def refused(self, attempt: Mapping[str, Any]) -> str:
         """Record one refused execute attempt durably; returns its ``refusal_id`` (see ``refusals.py``)."""

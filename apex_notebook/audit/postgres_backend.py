@@ -176,6 +176,12 @@ class PostgresBackend:
             "right(p.proname, 12) = '_append_only'")
         return {str(name): _norm(str(sql)) for name, sql in rows}
 
+    def schema_token(self) -> object:
+        """The count and oids of the user triggers and functions (a dropped or recreated one changes it)."""
+        return self.read("SELECT (SELECT count(*) || ':' || coalesce(sum(oid::bigint), 0) FROM pg_trigger WHERE NOT "
+                         "tgisinternal) || '/' || (SELECT count(*) || ':' || coalesce(sum(oid::bigint), 0) FROM "
+                         "pg_proc WHERE pronamespace = current_schema()::regnamespace)")[1][0][0]
+
     def backup(self, dest: str) -> None:
         """Not done here: ``pg_dump`` makes a consistent copy of a PostgreSQL journal."""
         raise JournalError(f"journal.backup() copies SQLite journals; copy the PostgreSQL journal "

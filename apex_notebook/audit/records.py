@@ -7,7 +7,7 @@ transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import pandas as pd
@@ -15,7 +15,7 @@ import pandas as pd
 from apex_notebook.audit.chain import ChainWriter
 from apex_notebook.audit.codec import encode_frame, plain
 
-__all__ = ["INTENT_COLUMNS", "insert_event", "insert_snapshot", "insert_state", "jsonable", "now"]
+__all__ = ["INTENT_COLUMNS", "insert_event", "insert_state", "jsonable", "now", "records_of", "snapshot_row"]
 
 #: The intent columns every ``executions`` row repeats.
 INTENT_COLUMNS: Final = ("username", "operator", "base_url", "oms_id", "account_id", "instrument_id",
@@ -41,12 +41,12 @@ def insert_state(w: ChainWriter, eid: str, state: str, intent: Mapping[str, Any]
                             "ack_json": ack_json, "summary_json": summary_json, "note": note})
 
 
-def insert_snapshot(w: ChainWriter, eid: str, phase: str, frame: pd.DataFrame) -> None:
-    """One ``snapshots`` row: the frame's SNAPSHOT_COLUMNS, compressed (``codec.py``)."""
+def snapshot_row(eid: str, phase: str, frame: pd.DataFrame) -> dict[str, Any]:
+    """One ``snapshots`` row: the frame's SNAPSHOT_COLUMNS, compressed (``codec.py``); built before the
+    transaction so the journal is not held while it compresses."""
     taken = frame.attrs.get("taken_at")
-    w.append("snapshots", {"execution_id": eid, "phase": phase,
-                           "taken_at": str(taken) if taken is not None else now(), "n_orders": len(frame),
-                           "format": "json-columns+zlib", "data": encode_frame(frame)})
+    return {"execution_id": eid, "phase": phase, "taken_at": str(taken) if taken is not None else now(),
+            "n_orders": len(frame), "format": "json-columns+zlib", "data": encode_frame(frame)}
 
 
 def insert_event(w: ChainWriter, eid: str, kind: str, detail: Mapping[str, Any] | None) -> None:
@@ -54,3 +54,12 @@ def insert_event(w: ChainWriter, eid: str, kind: str, detail: Mapping[str, Any] 
     w.append("events", {"execution_id": eid, "at": now(), "kind": kind,
                         "detail_json": jsonable(detail) if detail is not None else None})
 
+
+
+def records_of(frame: pd.DataFrame | None, columns: Sequence[str]) -> list[dict[str, Any]]:
+    """One dict per row of ``frame`` with ``columns`` (absent ones None); column-wise, fast for wide frames."""
+    if frame is None or not len(frame):
+        return []
+    n = len(frame)
+    values = {c: frame[c].tolist() if c in frame else [None] * n for c in columns}
+    return [{c: values[c][i] for c in columns} for i in range(n)]

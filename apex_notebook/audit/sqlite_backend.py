@@ -159,6 +159,10 @@ class SQLiteBackend:
         _, rows = self.read("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
         return {str(name): _norm(str(sql)) for name, sql in rows}
 
+    def schema_token(self) -> object:
+        """SQLite's schema cookie (``PRAGMA schema_version``), bumped by every schema change."""
+        return self.read("PRAGMA schema_version")[1][0][0]
+
     def backup(self, dest: str) -> None:
         """SQLite's online backup into a new file ``dest`` (a consistent snapshot, WAL included)."""
         target = Path(dest)
