@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .catalog import Catalog
-from .orders import FIRST_ORDER_ID, FULLY_EXECUTED, ORDER_TYPES, SIDES, WORKING, OrderTable
+from .orders import FIRST_ORDER_ID, FULLY_EXECUTED, ORDER_TYPES, SIDES, WORKING, OrderSnapshot, OrderTable
 
 __all__ = ["Book", "Fill"]
 
@@ -92,13 +92,13 @@ class Book:
         instrument = table.instrument
         return [row for row in candidates if state[row] == WORKING and instrument[row] == instrument_id]
 
-    def render(self, row: int) -> dict[str, Any]:
-        """The APEX order object of ``row``."""
+    def render(self, row: int, snapshot: OrderSnapshot | None = None) -> dict[str, Any]:
+        """The APEX order object of ``row`` (as it was at ``snapshot``, if given)."""
         instrument = self.catalog.instruments[self.table.instrument[row]]
         spread = instrument.mid * 0.0005
         return self.table.render(
             row, self.oms_id, self._account_name, self.catalog.user_name,
-            (round(instrument.mid - spread, 8), round(instrument.mid + spread, 8)),
+            (round(instrument.mid - spread, 8), round(instrument.mid + spread, 8)), snapshot,
         )
 
     def _account_name(self, account_id: int) -> str:

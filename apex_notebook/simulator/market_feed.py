@@ -98,6 +98,8 @@ class MarketFeed:
     # -- listeners (engine lock held) ------------------------------------------------------
     def order_changed(self, row: int) -> None:
         """Book listener: Level1 and Level2 updates of the order's instrument."""
+        if not self._subs:  # nobody watches any market: the common case, kept cheap
+            return
         table = self.engine.book.table
         instrument_id = table.instrument[row]
         try:
@@ -114,7 +116,7 @@ class MarketFeed:
 
     def filled(self, fill: Fill) -> None:
         """Fill listener: trade and ticker updates for public trades."""
-        if fill.maker:
+        if fill.maker or not self._subs:
             return
         engine = self.engine
         instrument_id = engine.book.table.instrument[fill.row]

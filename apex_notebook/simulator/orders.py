@@ -23,7 +23,7 @@ from typing import Any
 
 __all__ = [
     "CANCELED", "CHANGE_REASONS", "EXPIRED", "FIRST_ORDER_ID", "FULLY_EXECUTED", "NO_MORE_MARKET", "ORDER_FIELDS",
-    "ORDER_STATES", "ORDER_TYPES", "SIDES", "WORKING", "OrderTable", "ms_to_ticks",
+    "ORDER_STATES", "ORDER_TYPES", "SIDES", "WORKING", "OrderSnapshot", "OrderTable", "ms_to_ticks",
 ]
 
 SIDES = ("Buy", "Sell", "Short", "Unknown")
@@ -40,6 +40,8 @@ EXPIRED = 4
 _FLAGS = ("AddedToBook", "AddedToBook, RemovedFromBook")
 FIRST_ORDER_ID = 1001
 _TICKS_AT_EPOCH = 621_355_968_000_000_000
+#: ``(state, change, executed, gross, display, orig_quantity, updated_ms)`` of one order at one time.
+OrderSnapshot = tuple[int, int, float, float, float, float, int]
 
 #: The APEX order object's keys, in the documented order.
 ORDER_FIELDS = (
@@ -156,26 +158,35 @@ class OrderTable:
             self.executed[row] = round(self.executed[row] + quantity, 10)
             self.display[row] = left
 
-    def render(self, row: int, oms_id: int, account_name: Callable[[int], str],
-               user_name: Callable[[int], str], inside: tuple[float, float]) -> dict[str, Any]:
-        """The full APEX order object for ``row`` (46 PascalCase keys, documented order)."""
-        state = self.state[row]
-        executed = self.executed[row]
+    def snapshot(self, row: int) -> OrderSnapshot:
+        """The fields of ``row`` that change over its life, as they are now."""
+        return (self.state[row], self.change[row], self.executed[row], self.gross[row], self.display[row],
+                self.orig_quantity[row], self.updated_ms[row])
+
+    def render(self, row: int, oms_id: int, account_name: Callable[[int], str],  # noqa: PLR0917
+               user_name: Callable[[int], str], inside: tuple[float, float],
+               snapshot: OrderSnapshot | None = None) -> dict[str, Any]:
+        """The full APEX order object for ``row`` (46 PascalCase keys, documented order).
+
+        With ``snapshot`` (from :meth:`snapshot`) the order is rendered as it was then.
+        """
+        state, change, executed, gross, display, orig_quantity, updated_ms = snapshot or self.snapshot(row)
         canceled = state == CANCELED
         closed = state != WORKING
+        remaining = round(orig_quantity - executed, 10) if state == WORKING else 0.0
         account = self.account[row]
         client_order_id = self.client_order_id[row]
         bid, ask = inside
         values = (
-            SIDES[self.side[row]], FIRST_ORDER_ID + row, self.price[row], self.remaining(row),
-            self.display[row], self.instrument[row], account, account_name(account),
+            SIDES[self.side[row]], FIRST_ORDER_ID + row, self.price[row], remaining,
+            display, self.instrument[row], account, account_name(account),
             ORDER_TYPES[self.order_type[row]], client_order_id, ORDER_STATES[state],
-            self.receive_ms[row], ms_to_ticks(self.receive_ms[row]), self.updated_ms[row],
-            ms_to_ticks(self.updated_ms[row]), self.orig_quantity[row], executed, self.gross[row], 0.0,
-            self.gross[row] / executed if executed else 0.0, 0, CHANGE_REASONS[self.change[row]],
+            self.receive_ms[row], ms_to_ticks(self.receive_ms[row]), updated_ms,
+            ms_to_ticks(updated_ms), orig_quantity, executed, gross, 0.0,
+            gross / executed if executed else 0.0, 0, CHANGE_REASONS[change],
             self.orig_order_id[row] or FIRST_ORDER_ID + row, client_order_id, self.entered_by[row],
             user_name(self.entered_by[row]), False, ask, 1.0, bid, 1.0, (bid + ask) / 2, "", False,
-            CHANGE_REASONS[self.change[row]] if canceled else "", _FLAGS[closed], False, self.stop_price[row],
+            CHANGE_REASONS[change] if canceled else "", _FLAGS[closed], False, self.stop_price[row],
             "Unknown", 0.0, 0.0, None, 0, 0, None, oms_id,
         )
         return dict(zip(ORDER_FIELDS, values, strict=True))

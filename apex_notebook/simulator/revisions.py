@@ -1,7 +1,8 @@
 """Order revisions: every state an order went through, for ``GetOrderHistoryByOrderId``.
 
 The book's listeners call :meth:`Revisions.changed` after every placement, fill, modify,
-cancel and expiry; the order object is rendered then and kept. Orders seeded before the
+cancel and expiry; the order's changing fields are kept as a compact snapshot (a tuple) and
+rendered only when asked for, so a cancel of a million orders stays cheap. Orders seeded before the
 simulator started have no recorded past: their history holds the states since the first
 change after start (or only the current state if none).
 The log is bounded (``limit`` objects); past it, the oldest orders' revisions are dropped.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from .book import Book
+from .orders import OrderSnapshot
 
 __all__ = ["Revisions"]
 
@@ -22,7 +24,7 @@ class Revisions:
     def __init__(self, book: Book, limit: int = 200_000) -> None:
         self.book = book
         self.limit = limit
-        self._by_row: dict[int, list[dict[str, Any]]] = {}
+        self._by_row: dict[int, list[OrderSnapshot]] = {}
         self._count = 0
 
     def attach(self) -> None:
@@ -31,7 +33,7 @@ class Revisions:
 
     def changed(self, row: int) -> None:
         """Book listener: keep the order's new state."""
-        self._by_row.setdefault(row, []).append(self.book.render(row))
+        self._by_row.setdefault(row, []).append(self.book.table.snapshot(row))
         self._count += 1
         if self._count > self.limit:
             for old in sorted(self._by_row)[: max(1, len(self._by_row) // 2)]:
@@ -40,4 +42,6 @@ class Revisions:
     def of(self, row: int) -> list[dict[str, Any]]:
         """Every recorded state of the order in ``row``, oldest first (its current one if none)."""
         recorded = self._by_row.get(row)
-        return list(recorded) if recorded else [self.book.render(row)]
+        if not recorded:
+            return [self.book.render(row)]
+        return [self.book.render(row, snapshot) for snapshot in recorded]
