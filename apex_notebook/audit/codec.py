@@ -20,7 +20,7 @@ SNAPSHOT_COLUMNS: Final[dict[str, Any]] = {
     "order_id": "Int64", "account_id": "Int64", "instrument_id": "Int64", "symbol": "string",
     "side": "string", "order_type": "string", "order_state": "string", "price": "float64",
     "stop_price": "float64", "quantity": "float64", "orig_quantity": "float64",
-    "quantity_executed": "float64", "notional": "float64", "change_reason": "string",
+    "quantity_executed": "float64", "notional": "float64", "quote_currency": "string", "change_reason": "string",
     "client_order_id": "Int64", "receive_time": "datetime64[ns, UTC]",
     "last_updated_time": "datetime64[ns, UTC]",
 }
