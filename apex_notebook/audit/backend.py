@@ -37,6 +37,8 @@ class Backend(Protocol):
     location: str
     #: True after :meth:`close`.
     closed: bool
+    #: The driver's exception classes (a failed write is re-raised as a ``JournalError`` naming the journal).
+    errors: tuple[type[Exception], ...]
 
     def write(self) -> AbstractContextManager[WriteTx]:
         """An exclusive write transaction, committed when the block ends, rolled back on an error."""

@@ -55,10 +55,10 @@ from apex_notebook.audit.codec import SNAPSHOT_COLUMNS, decode_frame, encode_fra
 from apex_notebook.audit.integrity import ChainRow, Verdict, check_chain, guard_problems
 from apex_notebook.audit.migrate import prepare, table_columns
 from apex_notebook.audit.postgres_backend import PostgresBackend, is_postgres_url
-from apex_notebook.audit.readers import executions_frame, outcomes_frame, timeline_frame
+from apex_notebook.audit.readers import PHASES, JournalReaders
 from apex_notebook.audit.reconcile import reconcile
 from apex_notebook.audit.records import INTENT_COLUMNS, jsonable, now
-from apex_notebook.audit.refusals import refusal_row, refusals_frame
+from apex_notebook.audit.refusals import refusal_row
 from apex_notebook.audit.sqlite_backend import MEMORY, SQLiteBackend
 from apex_notebook.cancel.protocol import CancelClient
 from apex_notebook.cancel.result import CancelResult
@@ -69,7 +69,6 @@ __all__ = ["DEFAULT_PATH", "PHASES", "SNAPSHOT_COLUMNS", "Journal", "ReconcileSk
            "encode_frame"]
 
 DEFAULT_PATH: Final = "apex-journal.sqlite"
-PHASES: Final = ("preview", "pre_send", "post_verify", "collateral")
 _OUTCOME_KINDS: Final = ("target", "unplanned", "collateral")
 
 
@@ -80,7 +79,7 @@ class ReconcileSkippedWarning(UserWarning):
     """An unfinished execution was left alone by ``Journal.reconcile`` (the message says why)."""
 
 
-class Journal:
+class Journal(JournalReaders):
     """The audit journal of cancel executions (see the module docstring).
 
     ``Journal(path)`` opens an existing journal (a missing file is a ``JournalError``);
@@ -153,15 +152,20 @@ class Journal:
     # -- writers (each one exclusive transaction) ------------------------------------------------
     @contextmanager
     def _write(self) -> Iterator[ChainWriter]:
-        token = self._backend.schema_token()
-        if token != self._checked and (problems := self._guard_problems()):
-            raise JournalError(f"the journal {self.path} is not intact, so nothing more is written to it: "
-                               f"{'; '.join(problems)}. Keep the file for investigation (journal.verify() "
-                               "names what is wrong) and write to a new journal: Journal(new_path, create=True)",
-                               path=self.path)
-        self._checked = token
-        with self._backend.write() as tx:
-            yield ChainWriter(tx, self._columns)
+        """One exclusive transaction; refused while a guard is missing; a database error is a JournalError."""
+        try:
+            token = self._backend.schema_token()
+            if token != self._checked and (problems := self._guard_problems()):
+                raise JournalError(f"the journal {self.path} is not intact, so nothing more is written to it: "
+                                   f"{'; '.join(problems)}. Keep it for investigation (journal.verify() names "
+                                   "what is wrong) and write to a new journal: Journal(new_path, create=True)",
+                                   path=self.path)
+            self._checked = token
+            with self._backend.write() as tx:
+                yield ChainWriter(tx, self._columns)
+        except self._backend.errors as exc:
+            raise JournalError(f"the journal {self.path} could not record this step ({type(exc).__name__}: "
+                               f"{exc}); nothing of it was written", path=self.path) from exc
 
     def begin(self, execution_id: str, intent: Mapping[str, Any], snapshots: Mapping[str, pd.DataFrame],
               *, state: str = "in_flight") -> None:
@@ -244,43 +248,6 @@ class Journal:
         if not found:
             raise KeyError(f"no execution {execution_id!r} in {self.path}")
         return dict(zip(names, found[0], strict=True))
-
-    # -- readers (typed frames) -----------------------------------------------------------------
-    def executions(self, *, all_states: bool = False) -> pd.DataFrame:
-        """One row per execution (its latest state), or every state row with ``all_states=True``."""
-        return executions_frame(*self._backend.read("SELECT * FROM executions ORDER BY seq"), all_states=all_states)
-
-    def in_flight(self) -> list[str]:
-        """Executions whose latest state is not ``done`` (left by a process that died)."""
-        latest = self.executions()
-        return [str(e) for e in latest.loc[latest["state"] != "done", "execution_id"]]
-
-    def outcomes(self, execution_id: str | None = None, *, kind: str = "target") -> pd.DataFrame:
-        """Per-order outcomes of ``kind`` (``target``, ``unplanned``, ``collateral``), typed like ``result.orders``."""
-        sql = "SELECT * FROM outcomes WHERE kind = ?" + (" AND execution_id = ?" if execution_id else "")
-        params = [kind, execution_id] if execution_id else [kind]
-        return outcomes_frame(*self._backend.read(sql + " ORDER BY seq", params))
-
-    def refusals(self) -> pd.DataFrame:
-        """Refused execute attempts, one row each, in order (``refusals.REFUSAL_COLUMNS``)."""
-        return refusals_frame(*self._backend.read("SELECT * FROM refusals ORDER BY seq"))
-
-    def snapshot(self, execution_id: str, phase: str) -> pd.DataFrame:
-        """The orders of one phase (``preview``, ``pre_send``, ``post_verify``, ``collateral``) of one execution."""
-        if phase not in PHASES:
-            raise ValueError(f"phase must be one of {PHASES}, not {phase!r}")
-        _, found = self._backend.read("SELECT data, taken_at FROM snapshots WHERE execution_id = ? AND phase = ? "
-                                      "ORDER BY seq DESC LIMIT 1", [execution_id, phase])
-        if not found:
-            raise KeyError(f"no {phase} snapshot for execution {execution_id!r}")
-        frame = decode_frame(found[0][0])
-        frame.attrs["taken_at"] = found[0][1]
-        return frame
-
-    def timeline(self, execution_id: str) -> pd.DataFrame:
-        """The events of one execution in order: ``at`` (UTC), ``kind``, ``detail`` (dict)."""
-        return timeline_frame(*self._backend.read("SELECT at, kind, detail_json FROM events WHERE execution_id = ? "
-                                                  "ORDER BY seq", [execution_id]))
 
     def reconcile(self, client: CancelClient, *, verify_timeout: float = 5.0, poll_interval: float = 0.25,
                   collateral: str = "visible", lease_seconds: float | None = None) -> list[CancelResult]:

@@ -103,6 +103,7 @@ class PostgresBackend:
         psycopg = importlib.import_module("psycopg")  # optional: loaded only for a PostgreSQL journal
         self.location = safe_pg_url(url)
         self.closed = False
+        self.errors: tuple[type[Exception], ...] = (psycopg.Error,)
         self._lock = threading.RLock()
         try:
             self._conn: _Connection = psycopg.connect(url, autocommit=True)

@@ -59,6 +59,7 @@ class SQLiteBackend:
         self.location = path if path == MEMORY else str(Path(path).absolute())
         self._lock = threading.RLock()
         self.closed = False
+        self.errors: tuple[type[Exception], ...] = (sqlite3.Error,)
         self._conn = self._connect(path, create=create, busy_timeout=busy_timeout)
         try:
             self._conn.execute("PRAGMA journal_mode=WAL")

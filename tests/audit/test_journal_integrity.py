@@ -170,3 +170,16 @@ def test_a_row_inserted_behind_the_journals_back_is_named(journal: Journal) -> N
     verdict = journal.verify()
     assert (verdict.ok, verdict.table, verdict.row_id) == (False, "executions", row_id)
     assert "chained to a different row" in str(verdict)
+
+
+def test_a_database_error_while_writing_is_a_journal_error(journal: Journal) -> None:
+    fill(journal)
+    with raw(journal.path) as conn:
+        conn.execute("BEGIN EXCLUSIVE")  # another process holds the file: this write cannot get it
+        journal._backend.connection.execute("PRAGMA busy_timeout = 0")
+        with pytest.raises(JournalError, match="could not record this step") as info:
+            journal.event("e2", "poll", {})
+        conn.execute("ROLLBACK")
+    assert info.value.path == journal.path and isinstance(info.value.__cause__, sqlite3.OperationalError)
+    journal.event("e2", "poll", {})
+    assert len(journal.timeline("e2")) == 2 and journal.verify().ok

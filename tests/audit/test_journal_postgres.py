@@ -161,3 +161,16 @@ def test_concurrent_writers_from_several_processes(pg_url: str) -> None:
         assert len(latest) == 20 and (latest["state"] == "done").all()
         assert len(journal.outcomes()) == 40
         assert journal.verify().ok
+
+
+def test_a_lost_connection_is_a_journal_error_naming_the_journal(pg_url: str) -> None:
+    with Journal(pg_url, create=True) as journal:
+        journal.begin("e1", intent(), {})
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                          "current_database() AND pid <> pg_backend_pid()")
+        with pytest.raises(JournalError, match="could not record this step") as info:
+            journal.state("e1", "acked", ack={"status": "ok"})
+        assert info.value.path == journal.path and journal.path in str(info.value)
+    with Journal(pg_url) as again:
+        assert list(again.executions(all_states=True)["state"]) == ["in_flight"] and again.verify().ok
