@@ -2,12 +2,14 @@
 
 * ``GetAccountTransactions {OMSId, AccountId, StartIndex, Depth|Count}`` (any role on the
   account): ledger movements newest first (default 200): the opening balances
-  (ReferenceType ``Deposit``, TransactionType ``Other``, one per product) and two ``Trade`` rows
-  per fill (base and quote product), each with ``CR``
+  (ReferenceType ``Deposit``, TransactionType ``Other``, one per product), two ``Trade`` rows
+  per fill (base and quote product) and, with fees, a ``Fee`` row, each with ``CR``
   or ``DR``, the ``Balance`` after it, ``ReferenceId`` (the OrderId), ``Counterparty`` (the
   matched account, 0 for the outside market) and ``TimeStamp`` (ms).
 * ``GetOrderFee {OMSId, AccountId, InstrumentId, Quantity, Price, OrderType, MakerTaker,
-  Side}``: fees are not modelled, so ``{"OrderFee": 0.0, "ProductId": <quote product>}``.
+  Side}``: ``{"OrderFee": Quantity * Price * rate, "ProductId": <quote product>}`` with the
+  ``SimConfig.maker_fee`` (MakerTaker ``"Maker"``) or ``taker_fee`` rate (0 by default);
+  Price defaults to the instrument's mid.
 * ``GetDeposits``, ``GetWithdraws``, ``GetOpenTradeReports``, ``GetOpenQuotes``
   ``{OMSId, AccountId, ...}``: ``[]`` (no deposit/withdraw tickets, block trades or quotes).
 """
@@ -29,13 +31,13 @@ __all__ = ["empty_list_call", "get_account_transactions", "get_order_fee"]
 
 
 def _transaction(engine: Engine, index: int, entry: Entry) -> dict[str, Any]:
+    kind = entry.kind if entry.kind in ("Trade", "Fee") else "Other"
     return {
         "TransactionId": index + 1, "OMSId": engine.config.oms_id, "AccountId": entry.account_id,
         "CR": entry.amount if entry.amount > 0 else 0.0, "DR": -entry.amount if entry.amount < 0 else 0.0,
-        "Counterparty": entry.counterparty, "TransactionType": "Trade" if entry.kind == "Trade" else "Other",
-        "ReferenceId": entry.reference_id,
-        "ReferenceType": entry.kind, "ProductId": entry.product_id, "Balance": entry.balance,
-        "TimeStamp": entry.at_ms,
+        "Counterparty": entry.counterparty, "TransactionType": kind, "ReferenceId": entry.reference_id,
+        "ReferenceType": "Trade" if entry.kind == "Fee" else entry.kind, "ProductId": entry.product_id,
+        "Balance": entry.balance, "TimeStamp": entry.at_ms,
     }
 
 
@@ -49,12 +51,17 @@ def get_account_transactions(engine: Engine, ctx: CallContext, params: Params) -
 
 
 def get_order_fee(engine: Engine, ctx: CallContext, params: Params) -> Any:
-    """``GetOrderFee``: always 0 in the quote product (fees are not modelled)."""
+    """``GetOrderFee``: Quantity x Price (default: the mid) x the maker or taker fee rate."""
     account_call(engine, ctx, params, TRADING_ROLES, "GetOrderFee")
     instrument_id = instrument_filter(engine, params)
     if instrument_id is None:
         raise ApiError(100, "InstrumentId is required")
-    return {"OrderFee": 0.0, "ProductId": engine.catalog.instruments[instrument_id].product2.product_id}
+    instrument = engine.catalog.instruments[instrument_id]
+    quantity = params.number("Quantity", default=0.0) or 0.0
+    price = params.number("Price", default=0.0) or instrument.mid
+    maker = (params.text("MakerTaker") or "Taker").strip().lower() == "maker"
+    rate = engine.config.maker_fee if maker else engine.config.taker_fee
+    return {"OrderFee": round(quantity * price * rate, 10), "ProductId": instrument.product2.product_id}
 
 
 def empty_list_call(call: str) -> Callable[[Engine, CallContext, Params], Any]:

@@ -19,7 +19,6 @@ from typing import Any
 
 from .context import CallContext
 from .engine import Engine
-from .ledger import holds
 from .params import Params
 from .permissions import ALL_ROLES, OPERATOR, account_call, require_role
 from .replies import ApiError
@@ -57,7 +56,7 @@ def position_row(engine: Engine, account_id: int, product_id: int, held: float) 
 
 def position_rows(engine: Engine, account_id: int) -> list[dict[str, Any]]:
     """Every product's row for one account."""
-    held = holds(engine.book, engine.catalog, account_id)
+    held = engine.ledger.holds(account_id)
     return [position_row(engine, account_id, product_id, held[product_id]) for product_id in engine.catalog.products]
 
 

@@ -92,6 +92,9 @@ class SimConfig:
             ``Not Found`` body (ccxt raises AuthenticationError on any 404); WebSocket as default.
         web_auth_user_id: JSON type of ``UserId`` in the WebAuthenticateUser reply: ``"int"``
             (default, ``"UserId": 1``) or ``"string"`` (``"UserId": "1"``), as some gateways send.
+        maker_fee: fee rate (0 to 0.1) the resting side of a match pays, in the quote product.
+        taker_fee: fee rate (0 to 0.1) the incoming side pays (and fills against the outside
+            market). Both 0 by default; buy orders hold for the larger rate.
     """
 
     instrument_key: str = "both"
@@ -109,6 +112,8 @@ class SimConfig:
     enumeration_hides: frozenset[int] = frozenset()
     unknown_call: str = "error106"
     web_auth_user_id: str = "int"
+    maker_fee: float = 0.0
+    taker_fee: float = 0.0
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, _validate(name, value))
@@ -123,6 +128,11 @@ def _validate(name: str, value: Any) -> Any:
         return _account_set(name, value)
     if name in ("cancel_delay", "latency", "session_ttl"):
         return _non_negative(name, value)
+    if name in ("maker_fee", "taker_fee"):
+        rate = _non_negative(name, value)
+        if rate > 0.1:
+            raise ValueError(f"{name} is a fee rate in [0, 0.1], got {value!r}")
+        return rate
     if name == "fill_race":
         fraction = _non_negative(name, value)
         if fraction > 1:

@@ -37,13 +37,13 @@ class Engine:
         self.seed = seed
         self.book = Book(catalog, config.oms_id)
         #: Amounts per account and product; moves with every fill of the book.
-        self.ledger = Ledger(self.book, catalog)
+        self.ledger = Ledger(self.book, catalog, config)
         #: Resting limit orders per instrument, in price-time priority; matches incoming orders.
         self.market = MarketIndex(self.book)
         #: Untriggered stop orders; order entry triggers them when trades move the last price.
         self.stops = StopBook(self.book)
         #: One record per fill (listens to the book after the ledger).
-        self.trades = TradeLog(self.book, catalog, config.oms_id)
+        self.trades = TradeLog(self.book, catalog, config)
         #: Every state of every order changed since start (attached after seeding).
         self.revisions = Revisions(self.book)
         self.sessions = SessionStore()

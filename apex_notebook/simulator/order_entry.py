@@ -5,8 +5,9 @@ Shared by ``SendOrder`` and ``CancelReplaceOrder``.
 * **Funds.** The order must be covered by the account's *available* balance (Amount - Hold):
   a sell needs its quantity of the base product; a limit/stop-limit buy ``quantity * LimitPrice``
   of the quote product, a stop-market buy ``quantity * StopPrice``, a market buy what walking
-  the book would cost now. Otherwise ``{"status": "Rejected", "errormsg": "Not_Enough_Funds",
-  "errorcode": 101}`` and no order is created.
+  the book would cost now — buys times ``1 + max(maker_fee, taker_fee)``. Otherwise
+  ``{"status": "Rejected", "errormsg": "Not_Enough_Funds", "errorcode": 101}`` and no order is
+  created.
 * **Matching.** Market and limit orders trade at once against resting limit orders
   (price-time priority, at the resting price; :mod:`.market`). Self-trade prevention cancels
   the newest: an order that would trade with its own account's resting order stops there
@@ -95,12 +96,13 @@ def required_funds(engine: Engine, order: OrderRequest) -> tuple[int, float]:
     if order.side == SELL:
         return instrument.product1.product_id, order.quantity
     quote = instrument.product2.product_id
+    with_fees = 1.0 + engine.ledger.fee_rate
     if order.order_type == "Market":
         _, value = engine.market.fillable(order.instrument_id, BUY, None, order.account_id, order.quantity)
-        return quote, value
+        return quote, value * with_fees
     if order.order_type == "StopMarket":
-        return quote, order.quantity * order.stop_price
-    return quote, order.quantity * order.limit_price
+        return quote, order.quantity * order.stop_price * with_fees
+    return quote, order.quantity * order.limit_price * with_fees
 
 
 def funds_ok(engine: Engine, order: OrderRequest, release_row: int | None = None) -> bool:
@@ -189,7 +191,8 @@ def run_stops(engine: Engine, instrument_id: int, since: int, now: float) -> int
 def _stop_buy_covered(engine: Engine, row: int) -> bool:
     table = engine.book.table
     instrument = engine.catalog.instruments[table.instrument[row]]
-    _, cost = engine.market.fillable(instrument.instrument_id, BUY, None, table.account[row], table.remaining(row))
+    _, value = engine.market.fillable(instrument.instrument_id, BUY, None, table.account[row], table.remaining(row))
+    cost = value * (1.0 + engine.ledger.fee_rate)
     quote = instrument.product2.product_id
     available = engine.ledger.available(table.account[row], quote) + engine.ledger.hold_of(row).get(quote, 0.0)
     return cost <= available + _EPSILON

@@ -18,7 +18,6 @@ import logging
 from .book import Fill
 from .calls_positions import position_row
 from .engine import Engine
-from .ledger import holds
 from .subscriptions import Subscriptions, event_frame
 
 __all__ = ["TradeEvents"]
@@ -45,7 +44,7 @@ class TradeEvents:
                 return
             event_frame("OrderTradeEvent", engine.trades.order_trade_event(len(engine.trades) - 1), targets)
             instrument = engine.catalog.instruments[engine.book.table.instrument[fill.row]]
-            held = holds(engine.book, engine.catalog, account_id)
+            held = engine.ledger.holds(account_id)
             for product in (instrument.product1, instrument.product2):
                 row = position_row(engine, account_id, product.product_id, held[product.product_id])
                 event_frame("AccountPositionEvent", row, targets)

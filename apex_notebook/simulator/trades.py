@@ -3,7 +3,8 @@
 A match between an incoming order and a resting one makes two records (one per order) with
 the same ``ExecutionId`` and their own ``TradeId``; the resting side is the ``Maker``. A fill
 with no counter order (``FakeOMS.fill``, the fill race, seeded partial fills) is one record
-against the outside market (``CounterParty`` ``"0"``). Records are columnar (like orders) and
+against the outside market (``CounterParty`` ``"0"``). ``Fee`` is what the fill paid
+(``SimConfig.maker_fee``/``taker_fee``, in the quote product ``FeeProductId``). Records are columnar (like orders) and
 rendered only when a reply or an event needs them. ``Direction`` compares the price with the
 instrument's previous trade: ``UpTick``, ``DownTick`` or ``NoChange``.
 """
@@ -15,6 +16,8 @@ from typing import Any
 
 from .book import Book, Fill
 from .catalog import Catalog
+from .config import SimConfig
+from .ledger import fee_of
 from .orders import FIRST_ORDER_ID, ORDER_TYPES, SIDES, ms_to_ticks
 
 __all__ = ["DIRECTIONS", "FIRST_TRADE_ID", "TradeLog"]
@@ -26,10 +29,11 @@ DIRECTIONS = ("NoChange", "UpTick", "DownTick")
 class TradeLog:
     """Every fill of the OMS, indexed by account and by order."""
 
-    def __init__(self, book: Book, catalog: Catalog, oms_id: int) -> None:
+    def __init__(self, book: Book, catalog: Catalog, config: SimConfig) -> None:
         self.book = book
         self.catalog = catalog
-        self.oms_id = oms_id
+        self.config = config
+        self.oms_id = config.oms_id
         self.order_row = array("q")
         self.quantity = array("d")
         self.price = array("d")
@@ -40,6 +44,7 @@ class TradeLog:
         self.remaining = array("d")
         self.direction = array("b")
         self.revision = array("l")
+        self.fee = array("d")
         self.by_account: dict[int, list[int]] = {}
         self.by_order: dict[int, list[int]] = {}
         #: Public trades per instrument (one record per execution: the taker's, or a market fill's).
@@ -78,6 +83,7 @@ class TradeLog:
         self.execution.append(execution)
         self.remaining.append(table.remaining(fill.row))
         self.direction.append(direction)
+        self.fee.append(fee_of(fill, self.config))
         trades_of_order = self.by_order.setdefault(fill.row, [])
         self.revision.append(len(trades_of_order) + 1)
         trades_of_order.append(index)
@@ -105,7 +111,7 @@ class TradeLog:
             "Value": round(quantity * price, 10),
             "CounterParty": str(table.account[counter]) if counter >= 0 else "0",
             "OrderTradeRevision": self.revision[index], "Direction": DIRECTIONS[self.direction[index]],
-            "IsBlockTrade": False, "Fee": 0.0, "FeeProductId": instrument.product2.product_id,
+            "IsBlockTrade": False, "Fee": round(self.fee[index], 10), "FeeProductId": instrument.product2.product_id,
             "OrderOriginator": entered_by, "UserName": self.catalog.user_name(entered_by),
             "TradeTimeMS": self.at_ms[index], "MakerTaker": "Maker" if self.maker[index] else "Taker",
             "AdapterTradeId": 0, "InsideBid": round(instrument.mid - spread, 8), "InsideBidSize": 1.0,

@@ -1,7 +1,8 @@
 """Invariants of balances and the book over random interleavings of order entry, replacement,
 modification and cancellation by many accounts (seeded, so every run is the same run).
 
-* Products are conserved: trades move them between accounts, nothing creates or destroys them.
+* Products are conserved: trades move them between accounts, nothing creates or destroys them
+  (fees leave the accounts: they are counted back in).
 * No account ever has negative available balance (Amount - Hold) or negative Amount.
 * Hold always equals what the account's Working orders hold.
 * The book never crosses (orders entered by calls match instead of resting through each other).
@@ -61,14 +62,14 @@ def step(rng: random.Random, sim: FakeOMS, ops: httpx.Client) -> None:
              Quantity=round(order["Quantity"] / 2, 10))
 
 
-def check(sim: FakeOMS, ops: httpx.Client, totals: dict[int, float]) -> None:
+def check(sim: FakeOMS, ops: httpx.Client, totals: dict[int, float], fees: dict[int, float]) -> None:
     rows = positions(ops)
     now: dict[int, float] = defaultdict(float)
     for row in rows:
         now[row["ProductId"]] += row["Amount"]
         assert row["Amount"] >= -1e-6 and row["Amount"] - row["Hold"] >= -1e-6, row
     for product, total in totals.items():
-        assert now[product] == pytest.approx(total, rel=1e-9, abs=1e-6), product
+        assert now[product] + fees.get(product, 0.0) == pytest.approx(total, rel=1e-9, abs=1e-6), product
     for instrument in sim.catalog.instruments:
         levels = call(ops, "GetL2Snapshot", OMSId=1, InstrumentId=instrument, Depth=1)
         bids = [e[6] for e in levels if e[9] == 0]  # type: ignore[union-attr]
@@ -77,9 +78,18 @@ def check(sim: FakeOMS, ops: httpx.Client, totals: dict[int, float]) -> None:
             assert bids[0] < asks[0], (instrument, bids, asks)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_interleavings_keep_the_invariants(seed: int) -> None:
+def fees_paid(ops: httpx.Client) -> dict[int, float]:
+    """Fees per product so far (they leave the accounts: conservation counts them)."""
+    paid: dict[int, float] = defaultdict(float)
+    for trade in call(ops, "GetTradesHistory", OMSId=1, Depth=100_000):  # type: ignore[union-attr]
+        paid[trade["FeeProductId"]] += trade["Fee"]
+    return paid
+
+
+@pytest.mark.parametrize(("seed", "fee"), [(1, 0.0), (2, 0.0), (3, 0.0), (4, 0.003)])
+def test_random_interleavings_keep_the_invariants(seed: int, fee: float) -> None:
     sim = FakeOMS.seeded(seed=seed, accounts=14, orders_per_account=8, clock=ManualClock())
+    sim.config.maker_fee, sim.config.taker_fee = fee / 3, fee
     ops = httpx.Client(transport=sim.transport(), base_url=sim.url)
     ops.headers["aptoken"] = ops.get("/AP/Authenticate", auth=("ops", "demo")).json()["SessionToken"]
     totals: dict[int, float] = defaultdict(float)
@@ -88,7 +98,7 @@ def test_random_interleavings_keep_the_invariants(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(200):
         step(rng, sim, ops)
-        check(sim, ops, totals)
+        check(sim, ops, totals, fees_paid(ops) if fee else {})
     trades = call(ops, "GetTradesHistory", OMSId=1, Depth=100_000)
     by_execution: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for trade in trades:  # type: ignore[union-attr]
