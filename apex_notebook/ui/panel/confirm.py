@@ -52,7 +52,7 @@ class ConfirmBox(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
                                    continuous_update=True, layout=wide)
         self.reason.add_class("apex-reason")
         self.mode = widgets.ToggleButtons(options=list(MODES), value="cancel_all",
-                                          style={"button_width": "230px"},
+                                          style={"button_width": "auto"},
                                           tooltips=["CancelAllOrders with the scope's AccountId/InstrumentId",
                                                     "one CancelOrder per previewed order"])
         self.mode.add_class("apex-mode")

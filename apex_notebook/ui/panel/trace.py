@@ -14,6 +14,7 @@ widget (losing what the user is typing). A separate output can be replaced freel
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -30,12 +31,14 @@ _HTML: Callable[[str], object] = ipy.HTML
 
 #: CSS class of the record (the live panel's stylesheet hides it).
 TRACE_CLASS = "apex-trace"
+#: The class attributes of the copied parts are dropped: the record never matches the live panel's selectors.
+_CLASS = re.compile(r"\sclass=(?:'[^']*'|\"[^\"]*\")")
 
 
 def record_html(parts: Iterable[str]) -> str:
     """The record: a titled block of the given HTML parts (each already escaped), with the time."""
     now = pd.Timestamp.now(tz="UTC")
-    body = "".join(f"<div style='margin:4px 0'>{part}</div>" for part in parts if part)
+    body = "".join(f"<div style='margin:4px 0'>{_CLASS.sub('', part)}</div>" for part in parts if part)
     return (f"<div class='{TRACE_CLASS}' style='border:1px solid #999;padding:6px;font-size:13px'>"
             f"<div style='color:#555'><b>Cancel panel record</b> (static copy of the panel, updated at each "
             f"step; last update {now:%Y-%m-%d %H:%M:%S} UTC)</div>{body}</div>")
