@@ -67,6 +67,7 @@ def trading(url: str) -> dict[str, Any]:
     result["order_trades"] = [(t["order"], t["amount"]) for t in ex.fetch_order_trades(market["id"], SYMBOL)]
     result["orders"] = [(o["id"], o["status"]) for o in ex.fetch_orders(SYMBOL)]
     result["ledger"] = [(entry["currency"], entry["direction"], entry["amount"]) for entry in ex.fetch_ledger()]
+    result["deposits"], result["withdrawals"] = ex.fetch_deposits(), ex.fetch_withdrawals()
     try:
         ex.create_order(SYMBOL, "limit", "buy", 1_000_000, 60_000)
         result["insufficient"] = "no error"

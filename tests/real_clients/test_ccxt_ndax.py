@@ -46,6 +46,7 @@ def test_trading_lifecycle(ccxt_ndax: Drive, sim: FakeOMS) -> None:
     statuses = dict(result["orders"])
     assert statuses[str(limit_id)] == "canceled" and statuses[market["id"]] == "closed"
     assert [currency for currency, _, _ in result["ledger"]][-2:] == ["USD", "BTC"]  # the fill's two movements
+    assert result["deposits"] == result["withdrawals"] == []
     assert result["insufficient"] == "InsufficientFunds"  # Not_Enough_Funds maps to ccxt's InsufficientFunds
     assert sim.requests[-1].name == "SendOrder" and sim.requests[-1].user == "trader"
 
