@@ -19,9 +19,9 @@ import ccxt  # type: ignore[import-not-found]
 SYMBOL = "BTC/USD"
 
 
-def exchange(url: str) -> Any:
-    """An ndax exchange logged in as the demo user ``trader`` (UserId 2), pointed at ``url``."""
-    ex = ccxt.ndax({"apiKey": "trader-key", "secret": "trader-secret", "uid": "2", "login": "trader",
+def exchange(url: str, user: str = "trader", uid: str = "2") -> Any:
+    """An ndax exchange with the demo user's credentials (default ``trader``, UserId 2), pointed at ``url``."""
+    ex = ccxt.ndax({"apiKey": f"{user}-key", "secret": f"{user}-secret", "uid": uid, "login": user,
                     "password": "demo", "timeout": 20_000, "enableRateLimit": False})
     ex.urls["api"] = {"public": f"{url}/AP", "private": f"{url}/AP"}
     return ex
@@ -86,6 +86,19 @@ def cancel_all(url: str) -> dict[str, Any]:
     return {"open": sorted((o["symbol"], o["status"]) for o in ex.fetch_open_orders())}
 
 
+def account_zero(url: str) -> dict[str, Any]:
+    """``cancel_all_orders(params={"accountId": 0})`` — the all-accounts hazard — as trader, then as ops."""
+    outcome: dict[str, Any] = {}
+    for user, uid in (("trader", "2"), ("ops", "1")):
+        ex = exchange(url, user, uid)
+        ex.load_markets()
+        try:
+            outcome[user] = str(ex.cancel_all_orders(params={"accountId": 0})[0]["info"])
+        except ccxt.BaseError as error:
+            outcome[user] = type(error).__name__
+    return outcome
+
+
 def session(url: str) -> dict[str, Any]:
     """sign_in (Basic login -> SessionToken), then private calls carry only the APToken header."""
     ex = exchange(url)
@@ -143,7 +156,7 @@ def pro(url: str) -> dict[str, Any]:
 
 SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {
     "public": public, "trading": trading, "cancel_all": cancel_all, "session": session, "bad_login": bad_login,
-    "pro": pro,
+    "pro": pro, "account_zero": account_zero,
 }
 
 if __name__ == "__main__":

@@ -80,3 +80,15 @@ def test_ccxt_pro_over_the_websocket_gateway(ccxt_ndax: Drive, sim: FakeOMS) -> 
     (bid_after, bid_size_after, _), (ask_after, ask_size_after, _) = result["book_after"]
     assert (bid_after, bid_size_after) == (bid, bid_size)  # Level2UpdateEvent: only the ask level changed
     assert (ask_after, round(ask_size_after, 8)) == (ask, round(ask_size - 0.01, 8))
+
+
+def test_account_zero_passes_straight_through(ccxt_ndax: Drive, sim: FakeOMS) -> None:
+    """ccxt sends params={"accountId": 0} as "AccountId": 0: refused for a Trading user (20),
+    honoured for an Operator — every open order of every account is cancelled."""
+    assert len({sim.order(i)["Account"] for i in sim.open_order_ids()}) == len(sim.catalog.accounts)
+    result = ccxt_ndax("account_zero")
+    assert result["trader"] == "ExchangeError"
+    assert "'result': True" in result["ops"]
+    sent = [call.payload for call in sim.requests if call.name == "CancelAllOrders"]
+    assert sent == [{"omsId": 1, "AccountId": 0}, {"omsId": 1, "AccountId": 0}]
+    assert sim.open_order_ids() == set()
