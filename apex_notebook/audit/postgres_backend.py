@@ -10,7 +10,8 @@ Writers serialise on a transaction-level advisory lock (:data:`LOCK_KEY`), so th
 head however many processes and machines write. The append-only guards are triggers: ``BEFORE UPDATE``,
 ``BEFORE DELETE`` (per row) and ``BEFORE TRUNCATE`` raise (PostgreSQL has no ``REPLACE``, and
 ``INSERT ... ON CONFLICT DO UPDATE`` fires the UPDATE trigger). Durability is the server's
-(``synchronous_commit``, ``fsync``): a step is committed when its call returns.
+(``synchronous_commit``, ``fsync``): a step is committed when its call returns. ``backup(dest)`` writes
+a consistent snapshot into a new SQLite journal file (``backup.py``); ``pg_dump`` works too.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any, Final, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from apex_notebook.audit.backend import Rows
+from apex_notebook.audit.backup import copy_into_sqlite
 from apex_notebook.audit.schema import CHAIN_COLUMNS
 from apex_notebook.wire.errors import JournalError
 
@@ -184,10 +186,16 @@ class PostgresBackend:
                          "pg_proc WHERE pronamespace = current_schema()::regnamespace)")[1][0][0]
 
     def backup(self, dest: str) -> None:
-        """Not done here: ``pg_dump`` makes a consistent copy of a PostgreSQL journal."""
-        raise JournalError(f"journal.backup() copies SQLite journals; copy the PostgreSQL journal "
-                           f"{self.location} with pg_dump (one consistent snapshot, while others write)",
-                           path=self.location)
+        """Every table, read in one REPEATABLE READ snapshot (writers go on), into a new SQLite journal."""
+        tables = sorted(self.tables())
+        snapshot: dict[str, Rows] = {}
+        with self._lock, self._conn.transaction(), self._conn.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            for table in tables:
+                cursor.execute(f"SELECT * FROM {table} ORDER BY seq")
+                rows = cursor.fetchall()
+                snapshot[table] = ([d.name for d in cursor.description or ()], rows)
+        copy_into_sqlite(snapshot, dest, source=self.location)
 
     def close(self) -> None:
         """Close the connection."""

@@ -16,6 +16,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+#: A role that must authenticate with a password (``scram-sha-256``); every other role is trusted.
+PASSWORD_ROLE = "desk_pw"
+
 
 def find_tool(name: str) -> str | None:
     """``initdb`` / ``pg_ctl``: on PATH, else the newest /usr/lib/postgresql/*/bin."""
@@ -71,6 +74,8 @@ def start_cluster() -> Cluster:
     data = base / "data"
     subprocess.run([initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"],
                    user=user, capture_output=True, check=True)
+    hba = data / "pg_hba.conf"  # one role must give a password (libpq credential tests); the rest is trusted
+    hba.write_text(f"local all {PASSWORD_ROLE} scram-sha-256\n" + hba.read_text())
     options = f"-k {socket_dir} -c listen_addresses='' -c max_connections=60"
     subprocess.run([pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "server.log"), "-w", "start"],
                    user=user, capture_output=True, check=True)
