@@ -53,6 +53,14 @@ class Book:
         self.listeners: list[Callable[[int], None]] = []
         #: Called with every :class:`Fill` before the order's listeners (ledger, trade log). Must not raise.
         self.fill_listeners: list[Callable[[Fill], None]] = []
+        #: Called with the row of a Working order just before it is filled, reduced, cancelled or
+        #: expired (its old state is still readable). Must not raise.
+        self.before_change: list[Callable[[int], None]] = []
+
+    def _before(self, row: int) -> None:
+        if self.table.state[row] == WORKING:
+            for listener in self.before_change:
+                listener(row)
 
     def _changed(self, row: int) -> None:
         for listener in self.listeners:
@@ -124,6 +132,7 @@ class Book:
         """Cancel a Working order at clock time ``at``; False if it was already closed.
 
         ``reason`` is a stored change-reason code (default ``UserModified``)."""
+        self._before(row)
         done = self.table.cancel(row, _ms(at)) if reason is None else self.table.cancel(row, _ms(at), reason)
         if not done:
             return False
@@ -132,6 +141,7 @@ class Book:
 
     def expire(self, row: int, at: float) -> bool:
         """Expire a Working order at clock time ``at``; False if it was already closed."""
+        self._before(row)
         if not self.table.expire(row, _ms(at)):
             return False
         self._changed(row)
@@ -139,6 +149,7 @@ class Book:
 
     def reduce(self, row: int, quantity: float, at: float) -> None:
         """ModifyOrder: lower the total quantity of a Working order (the caller validated it)."""
+        self._before(row)
         self.table.reduce(row, quantity, _ms(at))
         self._changed(row)
 
@@ -159,6 +170,7 @@ class Book:
         amount = min(amount, remaining)
         if price is None:
             price = self.own_price(row)
+        self._before(row)
         table.fill(row, amount, price, _ms(at))
         fill = Fill(row, amount, price, _ms(at), counter_row, maker)
         for listener in self.fill_listeners:

@@ -10,7 +10,7 @@ import pytest
 
 from apex_notebook.simulator import FakeOMS, ManualClock
 
-from .conftest import assert_error, call
+from .conftest import Login, assert_error, call
 
 TRADE_KEYS = [
     "OMSId", "ExecutionId", "TradeId", "OrderId", "AccountId", "AccountName", "SubAccountId", "ClientOrderId",
@@ -110,3 +110,26 @@ def test_order_history_by_order_id(empty: FakeOMS, clock: ManualClock) -> None:
     assert_error(call(client_for(empty, "trader2"), "GetOrderHistoryByOrderId", OMSId=1, OrderId=order_id), 104)
     assert len(call(client_for(empty, "ops"), "GetOrderHistoryByOrderId", OMSId=1, OrderId=order_id)) == 3  # type: ignore[arg-type]
     assert_error(call(trader, "GetOrderHistoryByOrderId", OMSId=1, OrderId=10**9), 104)
+
+
+def test_seeded_orders_have_a_synthesized_past(sim: FakeOMS, login: Login) -> None:
+    orders = [sim.order(i) for i in sorted(sim.open_order_ids())]
+    partial = next(o for o in orders if o["QuantityExecuted"] > 0)  # seeding part-fills ~15 % of limits
+    untouched = next(o for o in orders if o["QuantityExecuted"] == 0)
+    ops = login("ops")
+    assert call(ops, "GetOrderHistoryByOrderId", OMSId=1, OrderId=untouched["OrderId"]) == [untouched]
+    for order in (untouched, partial):
+        call(ops, "CancelOrder", OMSId=1, AccountId=order["Account"], OrderId=order["OrderId"])
+    states = call(ops, "GetOrderHistoryByOrderId", OMSId=1, OrderId=untouched["OrderId"])
+    assert [(s["OrderState"], s["ChangeReason"]) for s in states] == [  # type: ignore[union-attr]
+        ("Canceled", "UserModified"), ("Working", "NewInputAccepted")]
+    assert states[1] == untouched  # type: ignore[index]
+    states = call(ops, "GetOrderHistoryByOrderId", OMSId=1, OrderId=partial["OrderId"])
+    assert [(s["OrderState"], s["ChangeReason"], s["QuantityExecuted"]) for s in states] == [  # type: ignore[union-attr]
+        ("Canceled", "UserModified", partial["QuantityExecuted"]),
+        ("Working", "Trade", partial["QuantityExecuted"]),
+        ("Working", "NewInputAccepted", 0),
+    ]
+    assert states[1] == partial  # type: ignore[index]
+    assert states[2]["ReceiveTime"] == states[2]["LastUpdatedTime"]  # type: ignore[index]
+    assert states[2]["Quantity"] == states[2]["OrigQuantity"] == partial["OrigQuantity"]  # type: ignore[index]
