@@ -7,6 +7,10 @@ The behaviour tests run on both backends (``both``); the tampering tests speak S
 from __future__ import annotations
 
 import multiprocessing
+import os
+import subprocess
+import sys
+import textwrap
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -15,9 +19,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from cancel_fakes import result_for
+from sim_session import run
 
 from apex_notebook.audit.journal import Journal
-from apex_notebook.wire.errors import JournalError
+from apex_notebook.cancel.scope import ALL, CancelScope
+from apex_notebook.client import Client
+from apex_notebook.simulator import FakeOMS, ManualClock
+from apex_notebook.wire.errors import DriftError, JournalError
 
 from .journal_samples import fill, intent, raw
 from .journal_workers import append_events, finish_race, write_executions
@@ -250,3 +258,65 @@ def test_backup_of_a_postgres_journal_while_another_process_writes(pg_url: str, 
         writer.join(timeout=60)
     assert writer.exitcode == 0 and all(v.ok for v in verdicts), verdicts
     assert [v.rows for v in verdicts] == sorted(v.rows for v in verdicts)
+
+
+def test_an_execution_through_the_simulator_journals_the_same_on_both(both: Journal, sim: FakeOMS, ops: Client,
+                                                                      clock: ManualClock) -> None:
+    plan = ops.preview(CancelScope(9, ALL))
+    result = run(ops, plan, both, clock, operator="alice")
+    assert both.outcomes(result.execution_id)[["order_id", "outcome"]].equals(result.orders[["order_id", "outcome"]])
+    assert both.executions().iloc[0]["state"] == "done"
+    stale = ops.preview(CancelScope(10, ALL))
+    sim.place_order(10, 1, side="Buy", quantity=1.0, price=100.0)
+    with pytest.raises(DriftError):
+        run(ops, stale, both, clock)
+    refusal = both.refusals().iloc[0]
+    assert refusal["kind"] == "drift" and len(refusal["drift_added_ids"]) == 1 and refusal["phrase_matched"]
+    assert both.verify().ok
+
+
+KILLED_AFTER_SEND = textwrap.dedent("""
+    import sys, time
+    from apex_notebook.client import Client
+    from apex_notebook.cancel.execute import execute_plan
+    from apex_notebook.audit.journal import Journal
+    from apex_notebook.cancel.scope import ALL, CancelScope
+
+    url, location = sys.argv[1:3]
+    client = Client(url, username="ops", password="demo", progress=False)
+    journal = Journal(location)
+    plan = client.preview(CancelScope(9, ALL))
+    send = client.send_cancel_all
+    def send_then_hang(plan):
+        send(plan)
+        print("SENT", flush=True)
+        time.sleep(120)
+    client.send_cancel_all = send_then_hang
+    execute_plan(client, plan, reason="child dies", confirm=plan.confirmation_phrase, journal=journal)
+""")
+
+
+def test_a_writer_killed_after_the_send_is_reconciled_once_on_postgres(sim: FakeOMS, pg_url: str) -> None:
+    Journal(pg_url, create=True).close()
+    planned = sim.open_order_ids(9)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    with sim.serve() as server:
+        child = subprocess.Popen([sys.executable, "-c", KILLED_AFTER_SEND, server.url, pg_url],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "SENT", child.stderr.read() if child.stderr else ""
+        finally:
+            child.kill()
+            child.communicate(timeout=30)
+        client = Client(server.url, username="ops", password="demo", progress=False)
+        with Journal(pg_url) as journal:
+            (eid,) = journal.in_flight()
+            results = journal.reconcile(client, verify_timeout=1.0, poll_interval=0.05)
+            assert [r.execution_id for r in results] == [eid] and journal.in_flight() == []
+            assert results[0].summary["canceled"] == len(planned)
+            assert journal.reconcile(client, verify_timeout=1.0, poll_interval=0.05) == []
+            states = journal.executions(all_states=True)["state"].tolist()
+            assert states.count("done") == 1 and journal.verify().ok
+        client.close()
+    assert sum(1 for c in sim.requests if c.name == "CancelAllOrders") == 1
