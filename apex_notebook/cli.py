@@ -19,12 +19,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from apex_notebook.journal_cli import add_journal_commands
+
 __all__ = ["DESCRIPTION", "build_parser", "main", "version"]
 
 #: What ``apex-notebook --help`` says first (plain text: no reST markup in a terminal).
 DESCRIPTION = ("Preview, execute and audit AlphaPoint APEX CancelAllOrders safely from Jupyter. "
                "Commands: 'simulate' runs the offline APEX OMS simulator; 'demo' opens JupyterLab on the "
-               "tutorial notebooks beside a running simulator.")
+               "tutorial notebooks beside a running simulator; 'journal' reads, verifies, reconciles, reports on "
+               "and exports a journal.")
 _FORMATTER = argparse.ArgumentDefaultsHelpFormatter
 
 
@@ -94,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     demo.add_argument("--simulator-port", type=int, default=8123,
                       help="port of the standalone simulator the tutorials may connect to (0 = any free port)")
+    add_journal_commands(commands)  # apex-notebook journal list|show|report|verify|reconcile|export (journal_cli.py)
     return parser
 
 
@@ -164,6 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from apex_notebook.demo import run_demo  # deferred: the demo's JupyterLab machinery
 
         return run_demo(args.dir.resolve(), args.port, args.simulator_port, open_browser=not args.no_browser)
+    if args.command == "journal":
+        from apex_notebook.journal_verbs import run_journal  # deferred: the journal's readers load only when needed
+
+        return run_journal(args)
     parser.print_help()
     return 2
 

@@ -41,14 +41,17 @@ import json
 import os
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
 
+from apex_notebook.audit import export as exports
 from apex_notebook.audit import leases, records
+from apex_notebook.audit import report as reports
 from apex_notebook.audit.backend import Backend
 from apex_notebook.audit.chain import ChainWriter
 from apex_notebook.audit.codec import SNAPSHOT_COLUMNS, decode_frame, encode_frame
@@ -262,3 +265,20 @@ class Journal(JournalReaders):
         for eid, why in report.skipped.items():
             warnings.warn(f"execution {eid} was not reconciled: {why}", ReconcileSkippedWarning, stacklevel=2)
         return report.results
+
+    # -- post-mortem: thin delegates to audit/report.py and audit/export.py -----------------------
+    def report(self, execution_id: str | Sequence[str] | None = None, path: str | os.PathLike[str] | None = None,
+               *, since: object = None, until: object = None) -> str:
+        """The post-mortem HTML of one execution (or of a list, or of those begun in ``[since, until)``).
+
+        Self-contained (inline CSS and SVG); written to ``path`` as well when given. See ``audit/report.py``.
+        """
+        ids = execution_id if execution_id is not None else reports.select_executions(self, since=since, until=until)
+        html = reports.render_report(self, ids)
+        if path is not None:
+            reports.write_report(html, path)
+        return html
+
+    def export(self, execution_id: str, folder: str | os.PathLike[str], format: str = "csv") -> list[Path]:
+        """One file per table of one execution (``csv`` or ``parquet``) in ``folder``; see ``audit/export.py``."""
+        return exports.export_execution(self, execution_id, folder, format)

@@ -160,7 +160,7 @@ def gather(journal: JournalReader, execution_id: str) -> Facts:
     currencies = quote_currencies(snapshots.values())
     outcomes = {kind: priced(journal.outcomes(execution_id, kind=kind),
                              [(p, snapshots[p]) for p in _PRICE_SOURCES[kind]], currencies) for kind in KINDS}
-    record = {str(k): v for k, v in mine.iloc[-1].items()}
+    record = {str(k): None if v is pd.NA or v is pd.NaT else v for k, v in mine.iloc[-1].items()}
     return Facts(execution_id=execution_id, path=str(journal.path), record=record, states=mine,
                  outcomes=outcomes, snapshots=snapshots, timeline=journal.timeline(execution_id),
                  refusals=_refusals_before(journal, execution_id), verdict=journal.verify())

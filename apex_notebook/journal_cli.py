@@ -1,0 +1,55 @@
+"""``apex-notebook journal ...``: read, verify, reconcile, report on and export a journal without a notebook.
+
+Verbs (``PATH`` is a journal file, or a ``postgresql://`` URL for a team journal)::
+
+    apex-notebook journal list PATH                       one line per execution, the integrity verdict
+    apex-notebook journal show PATH ID                    one execution: who, when, why, outcome, timeline
+    apex-notebook journal report PATH ID [ID ...] -o FILE.html   the post-mortem report (self-contained HTML)
+    apex-notebook journal verify PATH                     the hash chain; exit 1 naming the first broken row
+    apex-notebook journal reconcile PATH                  finish executions a dead kernel left in flight
+    apex-notebook journal export PATH ID --format csv|parquet [-o FOLDER]   one file per table
+
+``reconcile`` needs the gateway's credentials: from the ``APEX_*`` variables (``Settings.from_env``;
+``APEX_URL`` defaults to the gateway the unfinished executions were journalled on, ``APEX_USERNAME`` to
+their user), the password asked by a prompt that does not echo when ``APEX_PASSWORD`` / ``APEX_API_KEY``
+are not set. There is no flag for a secret: it would end up in the shell history and the process list.
+
+Errors are one line on stderr (what was attempted, what went wrong, what to do); exit status 0 on
+success, 1 on failure (a broken journal, a missing file, an unknown id), 2 on a usage error.
+
+This module only declares the arguments (``apex-notebook --help`` stays quick); ``journal_verbs.py`` runs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+__all__ = ["add_journal_commands"]
+
+_FORMATTER = argparse.ArgumentDefaultsHelpFormatter
+
+
+def add_journal_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``journal`` and its verbs on the ``apex-notebook`` subcommands."""
+    journal = commands.add_parser("journal", help="read, verify, reconcile, report on and export a journal",
+                                  description="Post-mortem tools for an apex_notebook journal (a .sqlite file or "
+                                              "a postgresql:// URL).", formatter_class=_FORMATTER)
+    verbs = journal.add_subparsers(dest="verb", metavar="VERB", required=True)
+    path_help = "journal file (or postgresql:// URL)"
+    for name, text in (("list", "one line per execution"), ("verify", "check the hash chain (exit 1 if broken)"),
+                       ("reconcile", "finish executions left in flight (credentials from APEX_* or a prompt)")):
+        verbs.add_parser(name, help=text, description=text, formatter_class=_FORMATTER).add_argument(
+            "path", metavar="PATH", help=path_help)
+    show = verbs.add_parser("show", help="one execution in words", formatter_class=_FORMATTER)
+    show.add_argument("path", metavar="PATH", help=path_help)
+    show.add_argument("execution_id", metavar="ID", help="execution id (see `journal list`)")
+    report = verbs.add_parser("report", help="the post-mortem report as one HTML file", formatter_class=_FORMATTER)
+    report.add_argument("path", metavar="PATH", help=path_help)
+    report.add_argument("execution_id", metavar="ID", nargs="+", help="execution id(s)")
+    report.add_argument("-o", "--output", type=Path, default=None, help="HTML file (default: report-ID.html)")
+    export = verbs.add_parser("export", help="one file per table of an execution", formatter_class=_FORMATTER)
+    export.add_argument("path", metavar="PATH", help=path_help)
+    export.add_argument("execution_id", metavar="ID", help="execution id")
+    export.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format")
+    export.add_argument("-o", "--output", type=Path, default=None, help="folder (default: export-ID)")
