@@ -71,7 +71,7 @@ def test_saved_notebook_keeps_the_panel_record(browser: Any, tmp_path: Path, art
         page.locator(".apex-confirm input").press_sequentially(phrase.inner_text().strip())
         page.locator("button.apex-execute").click()
         headline = page.locator(".apex-panel .apex-result-headline")
-        expect(headline).to_contain_text("Verified OK", timeout=90_000)
+        expect(headline).to_contain_text("verified OK", timeout=90_000)
         found = re.search(r"execution ([0-9a-f]{8,})", str(page.locator(".apex-panel .apex-journal").inner_text()))
         assert found, "the result names its execution id"
         execution = found.group(1)
@@ -85,7 +85,7 @@ def test_saved_notebook_keeps_the_panel_record(browser: Any, tmp_path: Path, art
             page.wait_for_timeout(500)  # not time.sleep: Playwright serves the page's requests only while called
         record = _saved_record(notebook)
         assert "Cancel panel record" in record
-        assert execution in record and "Verified OK" in record and "every order of account 10" in record
+        assert execution in record and "verified OK" in record and "every order of account 10" in record
         assert "Traceback" not in notebook.read_text()
     finally:
         if page is not None:

@@ -362,12 +362,12 @@ def test_result_is_shown_with_outcomes_collateral_and_journal(fake_client: FakeC
     result = panel.result
     assert result is not None
     assert executes(fake_client)[0][1]["journal"] is journal
-    headline = "NOT OK: 1 COLLATERAL (outside the scope). Done: 3 cancelled, 1 filled before the cancel."
+    headline = "NOT OK: 1 collateral; 3 canceled, 1 filled before the cancel"
     assert panel.result_view.headline == headline
     assert panel.banner.text == headline and panel.banner.level == "error"  # outcome first, in the banner too
     summary = panel.result_view.summary.value
     assert summary.index(headline) < summary.index("exec-1") < summary.index("/tmp/incident.sqlite")
-    assert "Acknowledgement: acknowledged by the gateway" in summary
+    assert "Acknowledgement: acknowledged (mode cancel_all)" in summary
     assert "COLLATERAL: 1 order(s) OUTSIDE the scope" in panel.result_view.collateral.value
     collateral = panel.result_view.collateral.value
     assert "#b00020" in collateral and "accounts 12" in collateral
@@ -384,8 +384,8 @@ def test_clean_result_and_the_client_journal(fake_client: FakeClient) -> None:
     panel.preview()
     confirm_plan(panel)
     panel.execute()
-    assert panel.result_view.headline == "Verified OK: 2 cancelled; nothing still open, no collateral."
-    assert panel.banner.level == "ok" and "Verified OK" in panel.result_view.summary.value
+    assert panel.result_view.headline == "verified OK: 2 canceled"
+    assert panel.banner.level == "ok" and "verified OK" in panel.result_view.summary.value
     assert panel.result_view.collateral.value == ""
     assert "apex-journal.sqlite" in panel.result_view.summary.value
     panel.preview()  # the next preview clears the old result

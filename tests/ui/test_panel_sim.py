@@ -55,7 +55,7 @@ def test_operator_previews_confirms_executes_and_sees_the_result(sim: Any, ops: 
     assert not panel.confirm.execute_button.disabled
     panel.confirm.execute_button.click()
     assert panel.banner.level == "ok", panel.banner.text
-    assert panel.banner.text == f"Verified OK: {len(expected)} cancelled; nothing still open, no collateral."
+    assert panel.banner.text == f"verified OK: {len(expected)} canceled"
     result = panel.result
     assert result is not None
     assert set(result.orders["order_id"].astype(int)) == expected
@@ -111,7 +111,7 @@ def test_trader_sees_only_their_accounts_and_no_all_choice(sim: Any, journal: Jo
         panel.confirm.confirm.value = plan.confirmation_phrase
         result = panel.execute()
         assert result.summary["mode"] == "exact"
-        assert panel.banner.level == "ok" and panel.banner.text.startswith("Verified OK")
+        assert panel.banner.level == "ok" and panel.banner.text.startswith("verified OK")
     finally:
         trader.close()
 

@@ -132,17 +132,17 @@ def test_503_on_the_send_shows_the_verified_result(reports: dict[str, dict[str, 
     text = _one_line(r)
     assert "HTTP 503" in text and "The cancel was sent and every order was verified afterwards" in text
     assert "never re-sent" in text or "nothing is re-sent" in text
-    assert r["result_shown"] and r["headline"].startswith("NOT OK:") and "STILL OPEN" in r["headline"]
-    assert "refused by the gateway" in r["result_html"] and "journal" in r["result_html"]
+    assert r["result_shown"] and r["headline"].startswith("NOT OK:") and "75 still open" in r["headline"]
+    assert "refused by APEX" in r["result_html"] and "journal" in r["result_html"]
     assert r["still_open"] > 0  # the 503 was refused before the engine: nothing was cancelled
 
 
 def test_lost_reply_is_verified_instead(reports: dict[str, dict[str, Any]]) -> None:
     r = reports["lost_reply"]
     assert r["ack"] == "unknown" and r["open_after"] == 0
-    assert r["headline"].startswith("Verified OK:") and "reply lost" in r["headline"]
-    assert "reply lost (no answer from the gateway) — verified instead" in r["result_html"]
-    assert r["level"] == "warning" and "Verified OK" in r["banner"]
+    assert "reply lost" in r["headline"] and "verified instead; 75 canceled" in r["headline"]
+    assert "Acknowledgement: reply lost" in r["result_html"] and "verified instead" in r["result_html"]
+    assert r["level"] == "warning" and "75 canceled" in r["banner"]
 
 
 def test_verification_failures_still_end_in_a_result(reports: dict[str, dict[str, Any]]) -> None:
@@ -171,19 +171,20 @@ def test_progress_is_shown_live_during_verification(reports: dict[str, dict[str,
     assert r["seen"], "the execute hook never reported a poll"
     for display, words in r["seen"]:
         assert display == "flex"
-        assert re.search(r"\d+ cancelled · \d+ filled · \d+ pending · \d+ still open, of \d+", words), words
+        assert re.search(r"\d+ canceled · \d+ filled · \d+ pending · \d+ still open, of \d+", words), words
     assert "s left" in r["seen"][0][1]
-    assert r["hidden_after"] == "none" and r["headline"].startswith("Verified OK")
+    assert r["hidden_after"] == "none" and r["headline"].startswith("verified OK")
 
 
 def test_budget_end_with_orders_open_is_a_warning_banner(reports: dict[str, dict[str, Any]]) -> None:
     r = reports["still_open"]
-    assert r["level"] == "warning" and "STILL OPEN" in r["banner"] and r["headline"].startswith("NOT OK:")
+    assert r["level"] == "warning" and r["headline"].startswith("NOT OK:") and " still open" in r["banner"]
+    assert "time budget ended" in r["banner"] and "not re-sent" in r["banner"]
 
 
 def test_success_and_the_closed_client(reports: dict[str, dict[str, Any]]) -> None:
     ok = reports["success"]
-    assert ok["open_after"] == 0 and ok["level"] == "ok" and ok["headline"].startswith("Verified OK: ")
+    assert ok["open_after"] == 0 and ok["level"] == "ok" and ok["headline"].startswith("verified OK: ")
     assert ok["execution_id"] in ok["result_html"] and "journal.sqlite" in ok["result_html"]
     closed = _one_line(reports["closed"])
     assert closed.startswith("The client is closed") and "new Client" in closed
@@ -198,5 +199,5 @@ def test_saved_notebook_keeps_the_panels_latest_record(executed: tuple[Any, Path
     widget = [o for o in display_cell.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert widget, "the live panel is displayed too"
     # the record was replaced in place after the last action of this panel (the success cell)
-    assert reports["success"]["execution_id"] in htmls[0] and "Verified OK" in htmls[0]
+    assert reports["success"]["execution_id"] in htmls[0] and "verified OK" in htmls[0]
     assert htmls[0] == reports["success"]["record"]

@@ -37,10 +37,10 @@ def _n(status: Mapping[str, Any], key: str) -> int:
 
 
 def progress_words(status: Mapping[str, Any]) -> str:
-    """``Verifying (poll 3): 40 cancelled · 2 filled · 5 pending · 3 still open — 12 s left``."""
+    """``Verifying (poll 3): 40 canceled · 2 filled · 5 pending · 3 still open — 12 s left``."""
     left = status.get("seconds_left")
     time_left = f" — {max(0.0, float(left)):.0f} s left" if isinstance(left, int | float) else ""
-    return (f"Verifying (poll {_n(status, 'poll')}): {_n(status, 'canceled')} cancelled · "
+    return (f"Verifying (poll {_n(status, 'poll')}): {_n(status, 'canceled')} canceled · "
             f"{_n(status, 'filled_before_cancel')} filled · {_n(status, 'pending')} pending · "
             f"{_n(status, 'still_open')} still open, of {_n(status, 'targets')}{time_left}")
 
