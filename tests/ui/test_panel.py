@@ -71,6 +71,15 @@ def test_account_and_instrument_choices(panel: CancelPanel) -> None:
     assert instruments["BTCUSD (1)"] == 1
 
 
+def test_all_accounts_is_last_after_a_separator_far_from_the_placeholder(panel: CancelPanel) -> None:
+    options = list(panel.scope.account.options)
+    assert options[0][1] is None and options[0][0].startswith("— choose")
+    assert options[-1] == (ALL_ACCOUNTS_LABEL, ALL) and options[-2][1] is None and "operator only" in options[-2][0]
+    assert ALL_ACCOUNTS_LABEL.startswith("⚠ ALL ACCOUNTS")
+    panel.scope.account.index = len(options) - 2  # the separator chooses nothing
+    assert panel.scope.selection is None and panel.preview_button.disabled
+
+
 def test_trader_has_no_all_accounts_choice() -> None:
     client = FakeClient(is_operator=False, username="trader")
     panel = CancelPanel(client)

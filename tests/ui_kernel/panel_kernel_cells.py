@@ -101,6 +101,21 @@ report("send_503", panel, result_shown=panel.result is not None,
        still_open=len(sim.open_order_ids(account_id=11)))
 '''
 
+SEND_429 = r'''
+ready(panel, 18)
+sim.faults.http_status_next("CancelAllOrders", 429)
+panel.confirm.execute_button.click()
+report("send_429", panel, result_shown=panel.result is not None)
+'''
+
+VERIFY_TIMEOUT = r'''
+ready(panel, 19)
+sim.faults.hang_next("GetOrdersHistory", 2.0, times=3)
+panel.confirm.execute_button.click()
+report("verify_timeout", panel, result_shown=panel.result is not None,
+       open_after=len(sim.open_order_ids(account_id=19)))
+'''
+
 LOST_REPLY = r'''
 ready(panel, 12)
 sim.faults.hang_next("CancelAllOrders", 3.0)
@@ -113,7 +128,6 @@ VERIFY_503 = r'''
 ready(panel, 13)
 sim.config.cancel_delay = 1.0
 sim.faults.http_status_next("GetOrdersHistory", 503, times=2)
-sim.faults.http_status_next("GetOrderHistory", 503, times=2)
 panel.confirm.execute_button.click()
 sim.config.cancel_delay = 0.0
 report("verify_503", panel, result_shown=panel.result is not None)
@@ -202,7 +216,8 @@ report("closed", closed_panel)
 CELLS: tuple[tuple[str, str], ...] = (
     ("setup", SETUP), ("display", DISPLAY), ("drift", DRIFT), ("preview_503", PREVIEW_503),
     ("preview_429", PREVIEW_429), ("preview_timeout", PREVIEW_TIMEOUT), ("partial", PARTIAL),
-    ("wrong_phrase", WRONG_PHRASE), ("cleared", CLEARED), ("send_503", SEND_503), ("lost_reply", LOST_REPLY),
+    ("wrong_phrase", WRONG_PHRASE), ("cleared", CLEARED), ("send_503", SEND_503), ("send_429", SEND_429),
+    ("verify_timeout", VERIFY_TIMEOUT), ("lost_reply", LOST_REPLY),
     ("verify_503", VERIFY_503), ("read_only", READ_ONLY), ("not_permitted", NOT_PERMITTED),
     ("progress", PROGRESS), ("still_open", STILL_OPEN), ("success", SUCCESS), ("closed", CLOSED),
 )

@@ -137,6 +137,19 @@ def test_503_on_the_send_shows_the_verified_result(reports: dict[str, dict[str, 
     assert r["still_open"] > 0  # the 503 was refused before the engine: nothing was cancelled
 
 
+def test_429_on_the_send_is_verified_and_said(reports: dict[str, dict[str, Any]]) -> None:
+    r = reports["send_429"]
+    text = _one_line(r)
+    assert "rate-limiting" in text and "The cancel was sent and every order was verified afterwards" in text
+    assert r["result_shown"] and r["headline"].startswith("NOT OK:") and "refused by APEX" in r["result_html"]
+
+
+def test_time_outs_during_verification_still_end_in_a_verified_result(reports: dict[str, dict[str, Any]]) -> None:
+    r = reports["verify_timeout"]
+    assert r["result_shown"] and r["open_after"] == 0
+    assert r["level"] in {"ok", "warning"} and r["banner"] == r["headline"]
+
+
 def test_lost_reply_is_verified_instead(reports: dict[str, dict[str, Any]]) -> None:
     r = reports["lost_reply"]
     assert r["ack"] == "unknown" and r["open_after"] == 0
