@@ -440,6 +440,17 @@ def test_unexpected_error_on_execute(panel: CancelPanel, fake_client: FakeClient
     assert "RuntimeError" in panel.banner.details.value
 
 
+def test_an_interrupted_execute_is_said_and_the_click_returns(panel: CancelPanel, fake_client: FakeClient) -> None:
+    fake_client.execute_error = KeyboardInterrupt()
+    panel.set_scope(9, ALL)
+    panel.preview()
+    confirm_plan(panel)
+    panel.confirm.execute_button.click()  # must not raise
+    assert panel.banner.text.startswith("The action was interrupted")
+    assert "may have been sent" in panel.banner.text and panel.state == "failed"
+    assert panel.progress.layout.display == "none" and panel.confirm.execute_button.disabled
+
+
 def _all_state(widget: Any) -> str:
     states = [json.dumps(w.get_state(), default=repr) for w in walk(widget) if isinstance(w, widgets.Widget)]
     return "\n".join(states)
@@ -458,6 +469,7 @@ def test_no_secret_in_any_widget_state(fake_client: FakeClient) -> None:
     assert "ops" in state  # the walk really covers the panel
     assert PASSWORD not in state and TOKEN not in state
     assert "password" not in state.lower()
+    assert PASSWORD not in panel.record() and TOKEN not in panel.record()  # nor in the saved record
 
 
 def test_clicks_never_raise(panel: CancelPanel, fake_client: FakeClient) -> None:

@@ -111,6 +111,8 @@ def _what(exc: BaseException, action: str) -> tuple[str, str]:
     text = core(exc)
     if _closed(exc):
         return "The client is closed (close() was called)", "connect a new Client and make a new panel with it"
+    if isinstance(exc, KeyboardInterrupt):
+        return "The action was interrupted (the kernel was interrupted)", again
     if isinstance(exc, DriftError):
         return _drift(exc), "press Preview to see the orders as they are now"
     if isinstance(exc, ConfirmationError):

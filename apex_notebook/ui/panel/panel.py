@@ -185,7 +185,7 @@ class CancelPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             self._set_busy("Checking the scope again, then sending the cancel...")
             try:
                 result = self._quietly(lambda: self.client.execute(plan, **self._execute_kwargs()))
-            except Exception as exc:
+            except (Exception, KeyboardInterrupt) as exc:  # an interrupted execute is said too
                 self._failed(plan, exc)
                 raise
             finally:
@@ -221,7 +221,7 @@ class CancelPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         except Exception:  # a progress display must never break an execution
             return
 
-    def _failed(self, plan: CancelPlan, exc: Exception) -> None:
+    def _failed(self, plan: CancelPlan, exc: BaseException) -> None:
         """Say what a failed execute did: nothing sent, sent and verified, or maybe sent."""
         verified = getattr(exc, "cancel_result", None)
         sent: Sent = "verified" if isinstance(verified, CancelResult) else ("maybe" if plan.executed else "no")
@@ -263,7 +263,7 @@ class CancelPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.banner.clear()
         try:
             yield
-        except Exception as exc:
+        except (Exception, KeyboardInterrupt) as exc:
             self.banner.show_error(exc, action=action)  # idempotent: a more precise message stays
             raise
         finally:
@@ -274,7 +274,7 @@ class CancelPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         """Run a callback's method; it never raises (its error is already in the banner)."""
         try:
             method()
-        except Exception as exc:
+        except (Exception, KeyboardInterrupt) as exc:  # an interrupt stops the action, not the panel
             try:
                 self.banner.show_error(exc, action="")
             except Exception:  # the banner itself failed: say so in the simplest way possible
