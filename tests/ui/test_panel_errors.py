@@ -19,7 +19,7 @@ CASES = [
     (errors.ConfirmationError("type exactly: CANCEL 4 ORDERS"), "does not match"),
     (errors.AlreadyExecutedError("x"), "already used"),
     (errors.NotPermittedError("Trading users cannot"), "You may not cancel in this scope: Trading users cannot"),
-    (errors.PlanError("a reason is required; nothing was sent"), "Execute refused: a reason is required"),
+    (errors.PlanError("a reason is required; nothing was sent"), "The plan was refused: a reason is required"),
     (errors.PartialSnapshotError("partial", failed_accounts={10: "timeout", 9: "104"}),
      "account(s) 9, 10 could not be read"),
     (errors.ScopeError("account_id is NaN"), "not valid"),

@@ -122,7 +122,7 @@ def _what(exc: BaseException, action: str) -> tuple[str, str]:
     if isinstance(exc, NotPermittedError):
         return f"You may not cancel in this scope: {text}", "choose one of your accounts, or ask an Operator"
     if isinstance(exc, PlanError):
-        return f"Execute refused: {text}", again
+        return f"The plan was refused: {text}", again
     if isinstance(exc, PartialSnapshotError):
         failed = ", ".join(str(a) for a in sorted(exc.failed_accounts)) or "some accounts"
         return (f"The snapshot is incomplete: the orders of account(s) {failed} could not be read",

@@ -12,6 +12,7 @@ STYLE = f"""<style>
 .apex-orders-table {{ font-size: 12px; border-collapse: collapse; }}
 .apex-orders-table td, .apex-orders-table th {{ padding: 1px 6px; white-space: nowrap; }}
 .apex-scroll thead th {{ position: sticky; top: 0; background: #f4f4f4; }}
+.apex-account select option:last-child {{ color: #b00020; font-weight: bold; }}
 .apex-counts {{ font-size: 12px; }}
 .apex-counts td, .apex-counts th, .apex-orders-table td, .apex-orders-table th {{ padding: 1px 8px !important;
   line-height: 1.35 !important; }}
