@@ -17,6 +17,7 @@ An unknown instrument is errorcode 100 ``Invalid InstrumentId: N``.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +35,9 @@ __all__ = [
 ]
 
 _MS_THRESHOLD = 10**11
+#: 9999-12-31T23:59:59.999Z: later dates are refused (a .NET DateTime cannot hold them).
+_MAX_MS = 253_402_300_799_999
+_MAX_INTERVAL = 366 * 86_400
 
 
 def require_instrument(engine: Engine, params: Params) -> int:
@@ -76,6 +80,8 @@ def _time_ms(params: Params, key: str) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value) or not -_MAX_MS <= value <= _MAX_MS:
+            raise ApiError(100, f"{key} is out of range: {str(value)[:40]}")
         number = int(value)
     elif isinstance(value, str) and ascii_int(value) is not None:
         number = ascii_int(value) or 0
@@ -85,18 +91,23 @@ def _time_ms(params: Params, key: str) -> int | None:
         except ValueError:
             raise ApiError(100, f"{key} must be a date like 2026-11-30 12:00:00, got {value[:40]!r}") from None
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return round(moment.timestamp() * 1000)
+        number = round(moment.timestamp() * 1000)
     else:
         raise ApiError(100, f"{key} must be a date or a POSIX time, got {str(value)[:40]!r}")
     if number < 0:
         raise ApiError(100, f"{key} must not be negative")
-    return number * 1000 if number < _MS_THRESHOLD else number
+    number = number * 1000 if number < _MS_THRESHOLD else number
+    if number > _MAX_MS:
+        raise ApiError(100, f"{key} is after 9999-12-31")
+    return number
 
 
 def get_ticker_history(engine: Engine, ctx: CallContext, params: Params) -> Any:
     """``GetTickerHistory``: candles of one instrument over a window."""
     instrument_id = require_instrument(engine, params)
     interval = params.id("Interval") or 60
+    if interval > _MAX_INTERVAL:
+        raise ApiError(100, f"Interval must be at most {_MAX_INTERVAL} seconds (a year)")
     to_ms = _time_ms(params, "ToDate") or round(engine.now() * 1000)
     from_ms = _time_ms(params, "FromDate")
     if from_ms is None:

@@ -25,7 +25,7 @@ from .engine import Engine
 from .market_data import candles, l2_snapshot, level1, public_trade
 from .market_feed import MARKET_STREAMS, MarketStream, MarketSubscriptionChange
 from .params import Params
-from .replies import standard_ok
+from .replies import ApiError, standard_ok
 
 __all__ = ["MARKET_WS_CALLS"]
 
@@ -41,6 +41,8 @@ def _snapshot(engine: Engine, stream: MarketStream, instrument_id: int, params: 
         indexes = engine.trades.by_instrument.get(instrument_id, [])[-count:] if count else []
         return [public_trade(engine, index) for index in indexes], 60
     interval = params.id("Interval") or 60
+    if interval > 366 * 86_400:
+        raise ApiError(100, "Interval must be at most 31622400 seconds (a year)")
     now_ms = round(engine.now() * 1000)
     rows = candles(engine, instrument_id, interval, now_ms - max(count - 1, 0) * interval * 1000, now_ms)
     return (rows[-count:] if count else []), interval

@@ -30,12 +30,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-import orjson
-
 from .config import SimConfig
 from .context import Credentials, HmacCredentials
 from .dispatch import Dispatcher, Outcome
-from .replies import ApiError
+from .replies import ApiError, dumps_reply
 from .strict_json import AmbiguousJsonError, check_key, fold_key, loads_strict
 
 __all__ = ["HttpGateway", "HttpReply", "lower_headers"]
@@ -162,11 +160,11 @@ class HttpGateway:
         if outcome.kind == "status":
             return reply(outcome.status or 500, outcome.status_line.encode(), _TEXT)
         if outcome.kind == "malformed":
-            whole = orjson.dumps(outcome.body)
+            whole = dumps_reply(outcome.body)
             return reply(200, whole[: max(1, len(whole) // 2)])
         if outcome.unknown_call and self.config.unknown_call == "http404":
             return reply(404, b"Not Found", _TEXT)
-        body = orjson.dumps(outcome.body)
+        body = dumps_reply(outcome.body)
         if outcome.kind == "unauthenticated":
             return reply(self.config.unauthenticated_status, body)
         return reply(status_override if outcome.kind == "error" and status_override else 200, body)

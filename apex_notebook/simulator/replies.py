@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ERROR_MESSAGES", "ApiError", "LoginError", "standard_error", "standard_ok"]
+import orjson
+
+__all__ = ["ERROR_MESSAGES", "ApiError", "LoginError", "dumps_reply", "standard_error", "standard_ok"]
 
 #: APEX errorcode -> errormsg (apex-api.md §2.0).
 ERROR_MESSAGES: dict[int, str] = {
@@ -36,6 +38,14 @@ def standard_error(errorcode: int, detail: str | None = None) -> dict[str, Any]:
         "errorcode": errorcode,
         "detail": detail,
     }
+
+
+def dumps_reply(body: Any) -> bytes:
+    """``body`` as JSON; a body JSON cannot carry (e.g. an int beyond 64 bits) becomes errorcode 102."""
+    try:
+        return orjson.dumps(body)
+    except TypeError as error:
+        return orjson.dumps(standard_error(102, f"the reply could not be encoded: {error}"))
 
 
 class ApiError(Exception):

@@ -30,7 +30,7 @@ from typing import Any, TypeGuard
 
 import orjson
 
-from .replies import ApiError
+from .replies import ApiError, dumps_reply
 from .strict_json import AmbiguousJsonError, loads_strict
 
 __all__ = [
@@ -137,4 +137,4 @@ def encode_text(m: int, i: int, n: str, o_text: str) -> str:
 
 def encode(m: int, i: int, n: str, body: Any) -> str:
     """A frame whose ``o`` is ``body`` JSON-encoded."""
-    return encode_text(m, i, n, orjson.dumps(body).decode())
+    return encode_text(m, i, n, dumps_reply(body).decode())

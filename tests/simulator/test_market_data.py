@@ -122,3 +122,21 @@ def test_summary_for_ccxt_fetch_tickers(market: FakeOMS, anon: httpx.Client) -> 
                    "highest_bid": 59_900.0, "base_volume": 1.0, "quote_volume": 60_100.0,
                    "price_change_percent_24h": 0.0, "highest_price_24h": 60_100.0, "lowest_price_24h": 60_100.0}
     assert len(rows) == 7 and rows[5]["trading_pairs"] == "LTC_BTC"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{"ToDate": 2**64}, {"ToDate": 2**63 - 1}, {"FromDate": "99999-01-01"}, {"Interval": 2**63 - 1},
+     {"ToDate": "99999999999999999999"}],
+)
+def test_ticker_history_refuses_dates_and_intervals_out_of_range(anon: httpx.Client, payload: dict[str, Any]) -> None:
+    reply = anon.post("/AP/GetTickerHistory", json={"OMSId": 1, "InstrumentId": 1, **payload})
+    assert reply.status_code == 200
+    assert_error(reply.json(), 100)
+
+
+def test_a_reply_json_cannot_carry_becomes_102() -> None:
+    from apex_notebook.simulator.replies import dumps_reply
+
+    assert json.loads(dumps_reply({"big": 2**64}))["errorcode"] == 102
+    assert json.loads(dumps_reply({"ok": 2**63 - 1})) == {"ok": 2**63 - 1}
