@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -61,7 +62,10 @@ def get_order_fee(engine: Engine, ctx: CallContext, params: Params) -> Any:
     price = params.number("Price", default=0.0) or instrument.mid
     maker = (params.text("MakerTaker") or "Taker").strip().lower() == "maker"
     rate = engine.config.maker_fee if maker else engine.config.taker_fee
-    return {"OrderFee": round(quantity * price * rate, 10), "ProductId": instrument.product2.product_id}
+    fee = quantity * price * rate
+    if not math.isfinite(quantity * price):
+        raise ApiError(100, "Quantity x Price is out of range")
+    return {"OrderFee": round(fee, 10), "ProductId": instrument.product2.product_id}
 
 
 def empty_list_call(call: str) -> Callable[[Engine, CallContext, Params], Any]:

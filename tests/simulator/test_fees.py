@@ -69,6 +69,7 @@ def test_get_order_fee_and_validation(fees: FakeOMS) -> None:
                  MakerTaker="Maker")
     assert taker == {"OrderFee": 240.0, "ProductId": 2} and maker == {"OrderFee": 120.0, "ProductId": 2}
     assert_error(call(ops, "GetOrderFee", OMSId=1, AccountId=9), 100)
+    assert_error(call(ops, "GetOrderFee", OMSId=1, AccountId=9, InstrumentId=1, Quantity=1e308, Price=1e308), 100)
     assert SimConfig().maker_fee == SimConfig().taker_fee == 0.0
     for bad in (-0.01, 0.2, True, "0.1"):
         with pytest.raises((TypeError, ValueError)):
