@@ -109,7 +109,11 @@ def plan_html(plan: PlanLike) -> str:
             parts.append(f"<li><b>oldest</b>: order {esc(oldest['order_id'])} at "
                          f"{display.format_time(oldest['receive_time'])}; <b>newest</b>: order "
                          f"{esc(newest['order_id'])} at {display.format_time(newest['receive_time'])} (UTC)</li>")
-    parts.append(f"<li>to execute, confirm with: <code>{esc(plan.confirmation_phrase)}</code></li></ul>")
+    if plan.confirmation_phrase and not plan.refusal:
+        parts.append(f"<li>to execute, confirm with: <code>{esc(plan.confirmation_phrase)}</code></li></ul>")
+    else:
+        parts.append("<li>nothing to confirm: this plan cannot be executed (see above); the orders are shown "
+                     "for reading only</li></ul>")
     if plan.count:
         parts.append(hp.orders_table(plan.orders, rows=HTML_ROWS, note=hp.FIRST_ROWS_BRIEF))
     parts.append("</div>")

@@ -103,3 +103,12 @@ def test_result_table_starts_with_outcome_and_shows_the_journal() -> None:
 
 def test_public_names_still_import() -> None:
     assert apx.CancelResult is CancelResult and apx.CancelPlan is CancelPlan
+
+
+def test_a_plan_that_cannot_run_offers_no_phrase() -> None:
+    frame = orders_frame([order(1, 9)], quotes={1: "USD"})
+    plan = CancelPlan(scope=CancelScope(9, ALL), orders=frame, taken_at=pd.Timestamp.now(tz="UTC"), symbols={},
+                      refusal="Not Authorized: this user may only read account 9")
+    page = plan._repr_html_()
+    assert "Cannot be executed" in page and "cannot be executed (see above)" in page
+    assert "confirm with" not in page and "apex-orders-table" in page  # the orders in scope are still shown
