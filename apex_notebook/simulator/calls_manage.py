@@ -12,7 +12,7 @@
 * ``ModifyOrder`` (Operator, Trading) ``{OMSId, OrderId, InstrumentId, Quantity, AccountId}``
   (all required: 100 ``"Not all required fields are provided"``): ``Quantity`` is the order's
   new *remaining* quantity (the order object's ``Quantity``) and may only decrease
-  (``0 < Quantity < remaining``, else 100 ``"Invalid Quantity"``); the order keeps its
+  (``MinimumQuantity <= Quantity < remaining``, else 100 ``"Invalid Quantity"``); the order keeps its
   priority, OrigQuantity becomes executed + Quantity. Reply: the standard object.
 """
 
@@ -76,7 +76,8 @@ def modify_order(engine: Engine, ctx: CallContext, params: Params) -> Any:
         raise ApiError(100, f"InstrumentId {params.id('InstrumentId')} is not the order's instrument")
     quantity = params.number("Quantity")
     remaining = table.remaining(row)
-    if quantity is None or not 0 < quantity < remaining:
-        raise ApiError(100, f"Invalid Quantity: it may only decrease (0 < Quantity < {remaining})")
+    minimum = engine.catalog.instruments[table.instrument[row]].quantity_increment
+    if quantity is None or not minimum <= quantity < remaining:
+        raise ApiError(100, f"Invalid Quantity: it may only decrease ({minimum} <= Quantity < {remaining})")
     engine.book.reduce(row, round(table.executed[row] + quantity, 10), engine.now())
     return standard_ok()

@@ -81,6 +81,9 @@ def parse_order(engine: Engine, params: Params) -> OrderRequest:
         raise ApiError(106, f"OrderType {order_type} is not supported by the simulator")
     if quantity is None or quantity <= 0:
         raise ApiError(100, "Invalid Quantity: Quantity must be > 0")
+    minimum = engine.catalog.instruments[instrument_id].quantity_increment
+    if quantity < minimum - _EPSILON * minimum:
+        raise ApiError(100, f"Invalid Quantity: below the instrument's MinimumQuantity {minimum}")
     if order_type in _LIMIT_TYPES and limit_price <= 0:
         raise ApiError(100, f"LimitPrice must be > 0 for a {order_type} order")
     if order_type in _STOP_TYPES and stop_price <= 0:

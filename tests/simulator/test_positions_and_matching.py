@@ -196,3 +196,15 @@ def test_book_levels_stay_right_through_many_cancels_and_fills(empty: FakeOMS, t
     send(trader, Side="Buy", OrderType="Market", Quantity=1.2)
     send(trader, Side="Sell", OrderType="Limit", Quantity=2, LimitPrice=59_040, TimeInForce="IOC")
     assert snapshot_levels(ops) == book_levels(empty)
+
+
+def test_quantities_below_the_minimum_are_refused(empty: FakeOMS, trader: httpx.Client) -> None:
+    empty.place_order(13, 1, "Sell", 1.0, 60_000.0)
+    for quantity in (1e-12, 0.00005):  # BTCUSD's MinimumQuantity is 0.0001
+        body = call(trader, "SendOrder", OMSId=1, AccountId=9, InstrumentId=1, Side=0, OrderType=2,
+                    Quantity=quantity, LimitPrice=61_000)
+        assert isinstance(body, dict) and body["errorcode"] == 100 and "MinimumQuantity" in body["detail"]
+    order_id = send(trader, Side="Buy", OrderType="Limit", Quantity=1, LimitPrice=50_000)["OrderId"]
+    body = call(trader, "ModifyOrder", OMSId=1, OrderId=order_id, InstrumentId=1, AccountId=9, Quantity=0.00001)
+    assert isinstance(body, dict) and body["errorcode"] == 100
+    assert empty.order(order_id)["Quantity"] == 1
