@@ -99,6 +99,10 @@ class Journal(JournalReaders):
             self._columns = table_columns()
             self._guards: dict[str, str] = json.loads(self._meta("guards") or "{}")
             self._checked: object = None  # the backend's schema token when the guards were last found intact
+        except self._backend.errors as exc:
+            self._backend.close()
+            raise JournalError(f"cannot open the journal {self._backend.location}: {type(exc).__name__}: {exc}",
+                               path=self._backend.location) from exc
         except BaseException:
             self._backend.close()
             raise

@@ -132,9 +132,20 @@ def _from_1(backend: Backend, writer: ChainWriter) -> int:
     return seq
 
 
+def _current(backend: Backend) -> bool:
+    """True when the journal needs nothing (read only: an archived, read-only copy opens too)."""
+    if "meta" not in backend.tables():
+        return False
+    found = backend.read("SELECT value FROM meta WHERE key = 'schema_version' ORDER BY seq DESC LIMIT 1")[1]
+    return bool(found) and int(found[0][0]) == SCHEMA_VERSION and set(outcome_columns()) <= set(
+        backend.columns("outcomes"))
+
+
 def prepare(backend: Backend, *, create: bool) -> None:
     """Create, upgrade or refuse the schema of the database behind ``backend`` (module docstring)."""
     location = backend.location
+    if _current(backend):
+        return
     with backend.write() as tx:
         writer = ChainWriter(tx, table_columns())
         tables = backend.tables()

@@ -172,3 +172,15 @@ def test_memory_journals_need_no_create() -> None:
     with Journal(":memory:") as journal:
         journal.event("e1", "send", {})
         assert journal.verify().ok
+
+
+def test_opening_a_current_journal_does_not_wait_for_writers(journal: Journal) -> None:
+    """Opening reads only (a post-mortem can open the journal while a kernel is mid-write)."""
+    fill(journal)
+    with raw(journal.path) as writer:
+        writer.execute("BEGIN IMMEDIATE")  # another process is writing
+        writer.execute("INSERT INTO events (seq, prev_hash, row_hash, execution_id, at, kind) "
+                       "VALUES (999, 'x', 'y', 'e9', 'now', 'half-written')")
+        with Journal(journal.path) as reader:
+            assert reader.in_flight() == ["e2"] and reader.verify().ok
+        writer.execute("ROLLBACK")
