@@ -165,6 +165,8 @@ class MarketIndex:
             if remaining <= _EPSILON:
                 break
             take = min(remaining, table.remaining(counter))
+            if take <= _EPSILON:  # the counter closed meanwhile (a stop it triggered, say)
+                continue
             price = table.price[counter]
             self.book.fill(counter, take, at, price=price, counter_row=row, maker=True)
             self.book.fill(row, take, at, price=price, counter_row=counter)
