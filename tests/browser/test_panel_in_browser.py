@@ -25,9 +25,11 @@ VIEWPORT = {"width": 1280, "height": 800}
 
 PANEL_APP = """
 import os
+from urllib.parse import parse_qs
 import apex_notebook as apx
 
-apex = apx.Client(os.environ["APEX_SIM_URL"], username="ops", password="demo", timeout=2.0, max_retries=0)
+user = parse_qs(os.environ.get("QUERY_STRING", "")).get("user", ["ops"])[0]  # Voila passes the page's query
+apex = apx.Client(os.environ["APEX_SIM_URL"], username=user, password="demo", timeout=2.0, max_retries=0)
 panel = apx.CancelPanel(apex, journal=apx.Journal(os.environ["APEX_TEST_JOURNAL"], create=True),
                         verify_timeout=float(os.environ.get("APEX_VERIFY_TIMEOUT", "3")))
 panel
@@ -36,7 +38,7 @@ panel
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[tuple[FakeOMS, str]]:
-    """A seeded simulator (12 accounts x 500 orders: account 9 is a 500-order plan) on a real server."""
+    """A seeded simulator (12 accounts x 500 orders: every account is a 500-order plan) on a real server."""
     oms = FakeOMS.seeded(seed=7, accounts=12, orders_per_account=500)
     with oms.serve() as handle:
         yield oms, handle.url
@@ -121,8 +123,10 @@ class PanelPage:
 
 
 @pytest.fixture
-def panel_page(browser: Any, voila: VoilaServer, artifacts_dir: Path) -> Iterator[PanelPage]:
-    page = PanelPage(browser, voila.url, artifacts_dir)
+def panel_page(browser: Any, voila: VoilaServer, artifacts_dir: Path, request: pytest.FixtureRequest
+               ) -> Iterator[PanelPage]:
+    user = getattr(request, "param", "ops")
+    page = PanelPage(browser, f"{voila.url}?user={user}", artifacts_dir)
     try:
         yield page
     finally:
@@ -137,14 +141,14 @@ def test_500_order_plan_keeps_execute_on_the_first_screen(panel_page: PanelPage,
     record = p.page.locator(".apex-trace")  # the static record for the saved notebook: hidden while live
     p.expect(record).to_have_count(1)
     p.expect(record).to_be_hidden()
-    p.preview("9 ")
+    p.preview("8 ")
     phrase = p.phrase()
-    assert phrase == "CANCEL 500 ORDERS ON ACCOUNT 9, ALL INSTRUMENTS"
+    assert phrase == "CANCEL 500 ORDERS ON ACCOUNT 8, ALL INSTRUMENTS"
     p.expect(p.page.locator(".apex-plan-count")).to_contain_text("500 orders in scope")
     notional = str(p.page.locator(".apex-notional").inner_text())
     assert notional.count(" · ") >= 1, notional  # one total per quote currency
     p.execute_on_first_screen()
-    p.confirm("browser test: runaway algo on 9", phrase)
+    p.confirm("browser test: runaway algo on 8", phrase)
     p.expect(p.execute).to_be_enabled()
     p.execute_on_first_screen()
     scroller = p.page.locator(".apex-orders-scroll")
@@ -159,7 +163,7 @@ def test_500_order_plan_keeps_execute_on_the_first_screen(panel_page: PanelPage,
     assert p.page.locator(".apex-panel").bounding_box()["height"] < height + 700  # bounded after execute too
     p.shot("after-execute-500-orders")
     p.assert_clean()
-    assert sim[0].open_order_ids(account_id=9) == set()
+    assert sim[0].open_order_ids(account_id=8) == set()
 
 
 def test_drift_is_a_banner_and_nothing_is_sent(panel_page: PanelPage, sim: tuple[FakeOMS, str]) -> None:
@@ -231,4 +235,23 @@ def test_lost_reply_is_verified_and_progress_is_live(panel_page: PanelPage, sim:
     p.expect(p.page.locator(".apex-ack")).to_contain_text(re.compile(r"reply lost .*— verified instead"))
     p.expect(p.page.locator(".apex-journal")).to_contain_text("journal.sqlite")
     p.shot("lost-reply-result")
+    p.assert_clean()
+
+
+@pytest.mark.parametrize("panel_page", ["viewer"], indirect=True)
+def test_read_only_user_sees_the_orders_and_why_it_cannot_run(panel_page: PanelPage,
+                                                              sim: tuple[FakeOMS, str]) -> None:
+    p = panel_page
+    p.expect(p.page.locator(".apex-status")).to_contain_text("signed in as viewer")
+    p.preview("9 ")
+    open_on_9 = len(sim[0].open_order_ids(account_id=9))
+    assert open_on_9 == 500
+    p.expect(p.page.locator(".apex-plan-count")).to_contain_text(f"{open_on_9} orders in scope", timeout=60_000)
+    p.expect(p.page.locator(".apex-plan")).to_contain_text("Cannot execute: Not Authorized")
+    p.expect(p.page.locator(".apex-plan-phrase")).to_have_text("")
+    p.expect(p.page.locator(".apex-reason input")).to_be_disabled()
+    p.expect(p.page.locator(".apex-confirm input")).to_be_disabled()
+    p.expect(p.execute).to_be_disabled()
+    p.expect(p.page.locator(".apex-orders-scroll")).to_be_visible()
+    p.shot("read-only-plan")
     p.assert_clean()

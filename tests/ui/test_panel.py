@@ -206,7 +206,7 @@ def test_refused_plan_cannot_be_executed() -> None:
     assert not plan.executable
     assert "Cannot execute:</b> Not Authorized" in panel.summary.value
     assert panel.confirm.phrase.value == "" and "CANCEL" not in panel.confirm.confirm.placeholder
-    assert panel.confirm.reason.disabled and panel.confirm.confirm.disabled
+    assert panel.confirm.reason.disabled and panel.confirm.confirm.disabled and panel.confirm.mode.disabled
     assert panel.confirm.execute_button.disabled
     panel.confirm.execute_button.click()  # click() fires even on a disabled button
     assert executes(client) == []

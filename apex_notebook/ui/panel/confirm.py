@@ -80,7 +80,7 @@ class ConfirmBox(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         runnable = plan is not None and plan.executable
         self.confirm.placeholder = plan.confirmation_phrase if runnable and plan else (
             "this plan cannot run" if plan is not None else "preview first; then type the phrase")
-        self.reason.disabled = self.confirm.disabled = plan is not None and not runnable
+        self.reason.disabled = self.confirm.disabled = self.mode.disabled = plan is not None and not runnable
         if runnable and plan is not None:
             self.phrase.value = ("<div>To execute, type exactly: <code class='apex-phrase-value' "
                                  f"style='font-weight:bold'>{html.escape(plan.confirmation_phrase)}</code></div>")
