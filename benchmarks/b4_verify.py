@@ -15,8 +15,8 @@ orders, as stamped by the simulator):
   watch window that ``verify.py`` keeps open after the targets settle (DESIGN §2.3);
 * *execute() returns*: the wall time when ``client.execute`` returned (after ``verify_orders``,
   the result frames and the journal's final write);
-* the requests of the target polls, from ``sim.requests``, grouped into polls (a poll starts with a
-  GetOpenOrders of a touched account; the collateral check that follows is counted apart).
+* the requests of the target polls, from ``sim.requests``, grouped into polls (a poll starts with the
+  window's GetOrdersHistory of a touched account; the collateral check that follows is counted apart).
 
 Targets: verification within one poll interval of the last cancel (lag / poll_interval <= 1, judged on
 all three end points); GetOpenOrders per poll <= the number of accounts touched (ratio <= 1).
@@ -58,15 +58,16 @@ class WallMonotonic:
 
 
 def polls_of(calls: list[RecordedCall], touched: set[int]) -> list[list[RecordedCall]]:
-    """Group the target-verification calls into polls (a poll starts with a GetOpenOrders of a touched
-    account); stop at the first other call (the collateral check: GetAllAccountPositions, other accounts)."""
+    """Group the target-verification calls into polls (a poll starts with the window's GetOrdersHistory of
+    a touched account, then GetOpenOrders/GetOrderStatus for targets it did not settle); stop at the first
+    call on another account (the closing coverage check)."""
     polls: list[list[RecordedCall]] = []
     for call in calls:
-        if call.payload.get("AccountId") not in touched or "OrderState" in call.payload:
+        if call.payload.get("AccountId") not in touched:
             break
-        if call.name == "GetOpenOrders":
+        if call.name == "GetOrdersHistory":
             polls.append([call])
-        elif polls and call.name in ("GetOrdersHistory", "GetOrderStatus"):
+        elif polls and call.name in ("GetOpenOrders", "GetOrderStatus"):
             polls[-1].append(call)
         else:
             break

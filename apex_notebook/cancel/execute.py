@@ -76,6 +76,20 @@ def _ids(orders: pd.DataFrame, shown: int = 10) -> str:
     return "[" + ", ".join(map(str, ids)) + (", ...]" if len(orders) > shown else "]")
 
 
+class _Laps:
+    """Seconds spent in each phase of an execution (drift check, intent, send, verify), for the summary."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def lap(self, phase: str) -> float:
+        now = time.monotonic()
+        self.seconds[phase] = round(now - self._last, 4)
+        self._last = now
+        return now
+
+
 def _check_same_session(client: CancelClient, plan: CancelPlan) -> None:
     """Refuse a plan previewed by another user or on another gateway (DESIGN §2.2: preview is binding).
 
@@ -202,12 +216,14 @@ def execute_plan(client: CancelClient, plan: CancelPlan, *, reason: str, confirm
     except PlanError as exc:
         record_refusal(journal, client, plan, exc, confirm=confirm)
         raise
-    started, t0 = _now(), time.monotonic()
+    started, t0, laps = _now(), time.monotonic(), _Laps()
     try:
         pre, targets, drift, pre_read_at = _drift_check(client, plan, mode=mode, accept_drift=accept_drift,
                                                         monotonic=monotonic)
+        laps.lap("drift_check")
         eid = _journal_intent(journal, client, plan, pre, reason=reason, confirm=confirm, operator=operator,
                               mode=mode, drift=drift)
+        laps.lap("journal_intent")
     except BaseException as exc:
         plan._release()
         if isinstance(exc, DriftError):
@@ -218,7 +234,7 @@ def execute_plan(client: CancelClient, plan: CancelPlan, *, reason: str, confirm
     sent_at, clock = _now(), GatewayClock(sent_at=monotonic())
     clock.observe_frame(pre, pre_read_at)
     ack, error = _send(client, plan, targets, journal=guarded, mode=mode)
-    acked_at, t_ack = _now(), time.monotonic()
+    acked_at, t_ack = _now(), laps.lap("send")
     budget = 0.0 if ack["status"] == "error" and ack["errorcode"] in DEFINITIVE_REFUSALS else verify_timeout
     watch = VerifyProgress(progress, show_bar=client.progress, targets=len(targets),
                            budget=budget, journal=guarded)
@@ -229,8 +245,10 @@ def execute_plan(client: CancelClient, plan: CancelPlan, *, reason: str, confirm
                           may_widen=mode == "cancel_all" and not plan.scope.all_instruments,
                           pre_send=pre, on_poll=watch.update)
     watch.close(found.orders)
+    laps.lap("verify")
     timings = {"started_at": started, "sent_at": sent_at, "acked_at": acked_at, "verified_at": _now(),
-               "send_seconds": round(t_ack - t0, 4), "total_seconds": round(time.monotonic() - t0, 4)}
+               "send_seconds": round(t_ack - t0, 4), "total_seconds": round(time.monotonic() - t0, 4),
+               "phase_seconds": laps.seconds}
     result = _record(client, guarded, plan, eid, found, ack=ack, mode=mode, drift=drift, timings=timings)
     if guarded.failure is not None:
         raise guarded.error(result) from guarded.failure

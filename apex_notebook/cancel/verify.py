@@ -35,8 +35,9 @@ import pandas as pd
 from apex_notebook.cancel.accounting import Accounting, Coverage
 from apex_notebook.cancel.clock import GatewayClock
 from apex_notebook.cancel.protocol import CancelClient
-from apex_notebook.cancel.result import outcome_for, typed_result
+from apex_notebook.cancel.result import typed_result
 from apex_notebook.cancel.scope import CancelScope
+from apex_notebook.cancel.targets import ROW_COLUMNS, TERMINAL, Targets, target_row
 from apex_notebook.cancel.window import WindowReads, lower_keys, ms
 from apex_notebook.frames.tables import orders_frame
 from apex_notebook.wire.errors import ApexError
@@ -48,7 +49,6 @@ STATUS_LOOKUPS: Final = 50
 #: Above this many accounts to read in one poll, an Operator's whole-OMS read is used when allowed.
 WHOLE_OMS_AT: Final = 20
 _TOLERANCE: Final = 1e-6  # seconds; below this the budget is spent (float clocks cannot move by less)
-_TERMINAL: Final = frozenset({"Canceled", "FullyExecuted", "Rejected", "Expired"})
 
 
 @dataclass
@@ -64,64 +64,13 @@ class Verification:
     unplanned_orders: pd.DataFrame | None = None
 
 
-def _row(target: Mapping[str, Any], rec: Mapping[str, Any] | None, outcome: str, when: pd.Timestamp
-         ) -> dict[str, Any]:
-    row = {k: target.get(k) for k in ("order_id", "account_id", "instrument_id", "symbol", "side",
-                                       "order_type", "orig_quantity", "quantity", "quantity_executed")}
-    row["previewed"] = bool(target.get("previewed", True))
-    if rec is not None:
-        row["orig_quantity"] = rec.get("origquantity", row["orig_quantity"])
-        row["quantity"] = rec.get("quantity", row["quantity"])
-        row["quantity_executed"] = rec.get("quantityexecuted", row["quantity_executed"])
-        row["final_state"], row["change_reason"] = rec.get("orderstate"), rec.get("changereason")
-    for key in ("side", "order_type", "symbol"):
-        row[key] = None if pd.isna(row[key]) else str(row[key])
-    row.update(outcome=outcome, verified_at=when, verified_late=False)
-    return row
-
-
-_ROW_COLUMNS: Final = ("order_id", "account_id", "instrument_id", "symbol", "side", "order_type", "orig_quantity",
-                       "quantity", "quantity_executed", "previewed", "final_state", "change_reason", "outcome",
-                       "verified_at", "verified_late")
-
-
-class _Targets:
-    """The targets of one verification: which are still pending, and the rows of the settled ones."""
-
-    def __init__(self, targets: pd.DataFrame) -> None:
-        self.info = {int(r["order_id"]): {str(k): v for k, v in r.items()} for r in targets.to_dict("records")}
-        self.pending: dict[int, int] = {oid: int(r["account_id"]) for oid, r in self.info.items()}
-        self.rows: dict[int, dict[str, Any]] = {}
-        self.landed_ms: int | None = None  # newest gateway time at which a target became terminal
-
-    def settle(self, oid: int, rec: Mapping[str, Any]) -> None:
-        self.rows[oid] = _row(self.info[oid], rec, outcome_for(rec.get("orderstate")), pd.Timestamp.now(tz="UTC"))
-        self.pending.pop(oid, None)
-        stamp = ms(rec.get("lastupdatedtime"))
-        if stamp is not None and (self.landed_ms is None or stamp > self.landed_ms):
-            self.landed_ms = stamp
-
-    def settle_from(self, records: Mapping[int, Mapping[str, Any]]) -> int:
-        """Settle every pending target whose newest record is terminal; return how many."""
-        done = [oid for oid in self.pending if records.get(oid, {}).get("orderstate") in _TERMINAL]
-        for oid in done:
-            self.settle(oid, records[oid])
-        return len(done)
-
-    def counts(self) -> dict[str, int]:
-        outcomes = [r["outcome"] for r in self.rows.values()]
-        return {"targets": len(self.info), "pending": len(self.pending), "terminal": len(self.rows),
-                "canceled": outcomes.count("canceled"),
-                "filled_before_cancel": outcomes.count("filled_before_cancel")}
-
-
 class _Verifier:
     """One verification's state and steps (see the module docstring)."""
 
     def __init__(self, client: CancelClient, scope: CancelScope, targets: pd.DataFrame, clock: GatewayClock, *,
                  coverage: Coverage, symbols: Mapping[int, str], monotonic: Callable[[], float]) -> None:
         self.client, self.scope, self.clock, self.coverage, self.monotonic = client, scope, clock, coverage, monotonic
-        self.targets = _Targets(targets)
+        self.targets = Targets(targets)
         self.reads = WindowReads(client, scope.oms_id, clock, monotonic=monotonic)
         self.accounting = Accounting(scope, set(self.targets.info), symbols)
         self.open_requests = self.status_requests = self.checks = self.polls = self.max_open_per_poll = 0
@@ -195,7 +144,7 @@ class _Verifier:
             now = pd.Timestamp.now(tz="UTC")
             by_id = {ms(r.get("orderid")): r for recs in replies.values() if recs for r in recs}
             for oid in [o for o in self.targets.pending if o in by_id]:
-                self.targets.rows[oid] = _row(self.targets.info[oid], by_id[oid], "still_open", now)
+                self.targets.rows[oid] = target_row(self.targets.info[oid], by_id[oid], "still_open", now)
                 del self.targets.pending[oid]
 
     def status_lookups(self, gone: Mapping[int, int]) -> None:
@@ -207,7 +156,7 @@ class _Verifier:
             except ApexError:
                 continue
             rec = lower_keys(reply) if isinstance(reply, dict) else {}
-            if rec.get("orderstate") in _TERMINAL:
+            if rec.get("orderstate") in TERMINAL:
                 self.targets.settle(oid, rec)
                 if rec.get("orderstate") == "Canceled" and self.reads.in_window(rec):
                     self.reads.expect(oid, account, self.monotonic())
@@ -340,8 +289,8 @@ def _finish(v: _Verifier, execution_id: str, verify_seconds: float, pre_send: pd
         v.open_orders_round(set(v.targets.pending.values()), final=True)
     now = pd.Timestamp.now(tz="UTC")
     for oid in list(v.targets.pending):
-        v.targets.rows[oid] = _row(v.targets.info[oid], None, "unknown", now)
-    frame = typed_result(pd.DataFrame([v.targets.rows[oid] for oid in v.targets.info], columns=list(_ROW_COLUMNS)))
+        v.targets.rows[oid] = target_row(v.targets.info[oid], None, "unknown", now)
+    frame = typed_result(pd.DataFrame([v.targets.rows[oid] for oid in v.targets.info], columns=list(ROW_COLUMNS)))
     frame["execution_id"] = pd.Series([execution_id] * len(frame), dtype="string")
     return Verification(frame, v.accounting.frame("collateral", execution_id, now), _post_state(v, pre_send),
                         v.stats(verify_seconds), v.accounting.orders("collateral"),

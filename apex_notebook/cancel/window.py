@@ -29,12 +29,15 @@ from apex_notebook.cancel.clock import GatewayClock
 from apex_notebook.cancel.protocol import CancelClient
 from apex_notebook.wire.errors import ApexError
 
-__all__ = ["HISTORY_DEPTH", "MAX_PAGES", "WindowReads", "lower_keys", "ms"]
+__all__ = ["HISTORY_DEPTH", "MAX_PAGES", "OMS_DEPTH", "WindowReads", "lower_keys", "ms"]
 
-#: Orders per GetOrdersHistory page, and pages read per account (or per OMS-wide read) at most.
+#: Orders per GetOrdersHistory page of one account; per page of a whole-OMS read; pages per read at most.
 HISTORY_DEPTH: Final = 1000
+OMS_DEPTH: Final = 10_000
 MAX_PAGES: Final = 200
 _REFUSED_OMS_WIDE: Final = frozenset({20, 100, 104, 106})
+#: Seconds re-read before the newest change an earlier read saw (changes that became visible late).
+HIGH_WATER_SLACK: Final = 1.0
 
 
 def ms(value: Any) -> int | None:
@@ -75,30 +78,66 @@ class WindowReads:
         #: what is inside the window; reading from the send's bound keeps changes made between the
         #: pre-send check and the send (a target that filled just before it) in every read.
         self.read_from = clock.start
+        #: account (None: the whole OMS) -> newest LastUpdatedTime (ms) its last read returned: the next
+        #: read of it asks only for what changed since (minus a slack for commit lag), not the window again
+        self.high_water: dict[int | None, int] = {}
+        #: account (None: the whole OMS) -> a lower bound of the gateway's clock when its last read began:
+        #: anything that changed after that read began is newer than this
+        self.read_began_gateway: dict[int | None, float] = {}
 
     # -- reads -------------------------------------------------------------------------------------
-    def _page(self, account: int | None, index: int) -> list[dict[str, Any]]:
-        payload: dict[str, Any] = {"Depth": HISTORY_DEPTH, "StartIndex": index}
+    def _since(self, account: int | None) -> int | None:
+        """StartTimestamp (POSIX seconds) of the next read of ``account``: the window's start, or later."""
+        if not self.bounded or self.read_from is None:
+            return None
+        start = self.read_from
+        mark = self.high_water.get(account)
+        if mark is not None:
+            start = max(start, mark / 1000.0 - HIGH_WATER_SLACK)
+        began = self.read_began_gateway.get(account)
+        if began is not None:
+            start = max(start, began - HIGH_WATER_SLACK)
+        return max(0, int(start))
+
+    def _page(self, account: int | None, index: int, since: int | None, depth: int) -> list[dict[str, Any]]:
+        payload: dict[str, Any] = {"Depth": depth, "StartIndex": index}
         if account is not None:
             payload["AccountId"] = account
-        if self.bounded and self.read_from is not None:
-            payload["StartTimestamp"] = max(0, int(self.read_from))
+        if since is not None:
+            payload["StartTimestamp"] = since
         self.requests += 1
         reply = self.client.call("GetOrdersHistory", OMSId=self.oms_id, **payload)
         if not isinstance(reply, list) or not all(isinstance(r, dict) for r in reply):
             raise ValueError("GetOrdersHistory did not answer an array of order objects")
         return [lower_keys(r) for r in reply]
 
-    def _history(self, account: int | None) -> list[dict[str, Any]]:
+    def _history(self, account: int | None, began: float) -> list[dict[str, Any]]:
+        """Every record changed in the window (or since the last read) of one account, or of the OMS.
+
+        One account: pages of :data:`HISTORY_DEPTH` until a short page. The whole OMS: larger pages
+        (:data:`OMS_DEPTH`), until an EMPTY page -- a gateway that silently caps the page size must
+        never make a truncated read look complete.
+        """
         rows: list[dict[str, Any]] = []
-        for page in range(MAX_PAGES):
-            got = self._page(account, page * HISTORY_DEPTH)
+        since = self._since(account)
+        depth = HISTORY_DEPTH if account is not None else OMS_DEPTH
+        for _ in range(MAX_PAGES):
+            got = self._page(account, len(rows), since, depth)
             rows.extend(got)
-            if len(got) < HISTORY_DEPTH:
+            if not got or (account is not None and len(got) < depth):
+                self._remember(account, rows, began)
                 return rows
         where = "the OMS" if account is None else f"account {account}"
-        raise ValueError(f"more than {MAX_PAGES * HISTORY_DEPTH} orders changed in {where} in the window; "
-                         "older ones were not read")
+        raise ValueError(f"more than {len(rows):,} orders changed in {where} in the window; older ones were not read")
+
+    def _remember(self, account: int | None, rows: list[dict[str, Any]], began: float) -> None:
+        """Where the next read of ``account`` may start (see :meth:`_since`)."""
+        stamps = [s for r in rows if (s := ms(r.get("lastupdatedtime"))) is not None]
+        if stamps:
+            self.high_water[account] = max([*stamps, self.high_water.get(account, 0)])
+        start, sent_at = self.clock.start, self.clock.sent_at
+        if start is not None and sent_at is not None:
+            self.read_began_gateway[account] = start + max(0.0, began - sent_at)
 
     def _keep(self, rows: Iterable[dict[str, Any]], read_at: float) -> None:
         rows = list(rows)
@@ -120,7 +159,7 @@ class WindowReads:
         def one(account: int) -> tuple[float, list[dict[str, Any]] | str]:
             began = self.monotonic()
             try:
-                return began, self._history(account)
+                return began, self._history(account, began)
             except (ApexError, ValueError) as exc:
                 return began, f"{type(exc).__name__}: {exc}"
 
@@ -145,7 +184,7 @@ class WindowReads:
             return False
         began = self.monotonic()
         try:
-            rows = self._history(None)
+            rows = self._history(None, began)
         except ApexError as exc:
             if exc.errorcode in _REFUSED_OMS_WIDE:
                 self.oms_wide = False
@@ -186,6 +225,8 @@ class WindowReads:
             del self._expected[order_id]
             if order_id not in self.records and self.bounded:
                 self.bounded = False
+                self.high_water.clear()
+                self.read_began_gateway.clear()
                 self.unbounded_reason = (
                     f"order {order_id} was cancelled in the window, but the gateway's StartTimestamp filter "
                     "hid it (it filters on receive time): the whole history is read instead")
