@@ -13,6 +13,9 @@ is then *not recorded*, said as such). ``cancelled_quantity`` is what was left o
 cancelled (``orig_quantity - quantity_executed``); ``notional`` is that times the price (the stop price
 for a stop-market order). ``price_source`` names the snapshot used.
 
+Snapshot rows rebuilt from order history (``post_verify``) may lack the symbol and quote currency: they
+are filled in from the execution's other snapshots, by instrument id.
+
 Refused attempts "before" an execution are those journalled after the previous execution's intent (or
 from the journal's start) and before this one's intent.
 """
@@ -148,6 +151,21 @@ def _refusals_before(journal: JournalReader, eid: str) -> pd.DataFrame:
     return pd.DataFrame(refusals[keep]).reset_index(drop=True)
 
 
+def _filled_in(snapshots: dict[str, pd.DataFrame | None]) -> dict[str, pd.DataFrame | None]:
+    """Symbols and quote currencies that one snapshot lacks (rows rebuilt from order history carry only the
+    instrument id) taken from the others, by instrument id."""
+    frames = [f for f in snapshots.values() if f is not None and len(f)]
+    for column in ("symbol", "quote_currency"):
+        known: dict[int, str] = {}
+        for frame in frames:
+            pairs = frame[["instrument_id", column]].dropna().drop_duplicates("instrument_id")
+            known.update({int(i): str(v) for i, v in zip(pairs["instrument_id"], pairs[column], strict=True)})
+        for frame in frames:
+            lookup = [None if pd.isna(i) else known.get(int(i)) for i in frame["instrument_id"]]
+            frame[column] = frame[column].fillna(pd.Series(lookup, index=frame.index, dtype="string"))
+    return snapshots
+
+
 def gather(journal: JournalReader, execution_id: str) -> Facts:
     """Read every fact of one execution (``KeyError`` naming the journal when there is no such execution)."""
     states = journal.executions(all_states=True)
@@ -156,7 +174,7 @@ def gather(journal: JournalReader, execution_id: str) -> Facts:
         known = ", ".join(map(str, states["execution_id"].drop_duplicates().tail(5)))
         raise KeyError(f"no execution {execution_id!r} in {journal.path} (latest: {known or 'none'}); "
                        "`apex-notebook journal list PATH` lists them")
-    snapshots = {phase: _snapshot(journal, execution_id, phase) for phase in SNAPSHOT_PHASES}
+    snapshots = _filled_in({phase: _snapshot(journal, execution_id, phase) for phase in SNAPSHOT_PHASES})
     currencies = quote_currencies(snapshots.values())
     outcomes = {kind: priced(journal.outcomes(execution_id, kind=kind),
                              [(p, snapshots[p]) for p in _PRICE_SOURCES[kind]], currencies) for kind in KINDS}

@@ -108,7 +108,7 @@ def outcomes(facts: Facts) -> str:
         frame = facts.outcomes[kind]
         body.append(f"<h3>{esc(title)}: {len(frame):,}</h3>")
         if len(frame):
-            body.append(f"<p>Notional: {esc(money_line(frame))}</p>")
+            body.append(f"<p>Notional cancelled: {esc(money_line(frame))}</p>")
         body.append(frame_table(frame, columns))
     if not facts.summary.get("coverage_complete", True):
         body.insert(0, note(f"Coverage incomplete: {facts.summary.get('coverage_note')}", "verdict warn"))

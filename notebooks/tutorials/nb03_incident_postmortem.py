@@ -14,23 +14,26 @@ CELLS: list[NotebookNode] = [
 
     An incident in two acts.
 
-    1. **The incident.** A trading algorithm on account 23 runs away and floods BTCUSD with orders.
-       The gateway is under stress: cancels land late, some orders fill before their cancel arrives,
-       and (as some gateways do) it ignores the instrument key of `CancelAllOrders`. We act.
+    1. **The incident.** A trading algorithm on account 23 runs away and floods BTCUSD with orders. It
+       is never switched off, so it keeps sending orders while we cancel. The gateway is under stress:
+       cancels land late, some orders fill before their cancel arrives, and (as some gateways do) it
+       ignores the instrument key of `CancelAllOrders`. We act.
     2. **The post-mortem.** The next morning, from the journal alone, we rebuild the story: when each
-       step happened, what was cancelled, what filled first, what survived, what else got hit, and
-       we export tables and figures for the incident report.
+       step happened, what was cancelled, what filled first, what arrived too late to be previewed,
+       what else got hit, what survived; then we write the incident report for the risk committee.
 
     The incident is replayed on the simulator, so you can run it as often as you like.
     """),
     code("""\
     %matplotlib inline
+    import html
     import random
-    import shutil
     import tempfile
     from pathlib import Path
 
     import pandas as pd
+    from IPython.display import HTML
+    from matplotlib.figure import Figure
 
     import apex_notebook as apx
     from apex_notebook.ui import plots
@@ -42,15 +45,18 @@ CELLS: list[NotebookNode] = [
     md("""
     ## Act 1: the incident
 
-    The runaway algorithm: 240 BTCUSD orders on account 23 in a few seconds (`sim.place_order` plays
-    the market).
+    The runaway algorithm: bursts of BTCUSD orders on account 23 (`sim.place_order` plays the
+    market). The first burst is 240 orders.
     """),
     code("""\
     rng = random.Random(23)
-    runaway = [sim.place_order(23, 1, side=rng.choice(["Buy", "Sell"]),
-                               quantity=round(rng.uniform(0.01, 0.5), 3),
-                               price=round(rng.uniform(60_000, 61_000), 1))
-               for _ in range(240)]
+
+    def burst(n):
+        \"\"\"The runaway algorithm sends n BTCUSD orders on account 23; their order ids.\"\"\"
+        return [sim.place_order(23, 1, side=rng.choice(["Buy", "Sell"]), quantity=round(rng.uniform(0.01, 0.5), 3),
+                                price=round(rng.uniform(60_000, 61_000), 1)) for _ in range(n)]
+
+    runaway = burst(240)
     len(runaway)
     """),
     md("""
@@ -73,21 +79,38 @@ CELLS: list[NotebookNode] = [
     plots.open_orders_heatmap(orders, max_accounts=10).figure
     """),
     md("""
-    ### The gateway under stress
+    ### The gateway under stress, the algorithm still running
 
     Three simulator switches reproduce what makes real incidents messy:
 
     * `cancel_delay`: the cancels of one `CancelAllOrders` land over 1.5 seconds, not at once;
-    * `fill_race`: 10% of the targeted orders fill before their cancel arrives;
+    * `fill_race`: 10% of the orders being cancelled fill before their cancel arrives;
     * `instrument_key = "none"`: this gateway ignores the instrument key, so a cancel of one
       instrument widens to every instrument of the account. The client cannot prevent what a gateway
-      does, but it detects it: verification flags **collateral**.
+      does, but it detects it: verification reports **collateral**.
     """),
     code("""\
     sim.config.cancel_delay = 1.5
     sim.config.fill_race = 0.10
     sim.config.instrument_key = "none"
     sim.config
+    """),
+    md("""
+    The algorithm keeps sending. To replay its timing exactly, we let it fire a burst of 6 orders in
+    the instant between the pre-send drift check and the moment `CancelAllOrders` leaves, and 4 more
+    right after the request has left (a simulation device: we wrap the client's send step).
+    """),
+    code("""\
+    send = apex.send_cancel_all
+    bursts = {}
+
+    def send_while_the_algorithm_runs(plan):
+        bursts["before the send"] = burst(6)     # after the drift check: nobody previewed these
+        reply = send(plan)
+        bursts["after the send"] = burst(4)      # after the request: the cancel does not cover them
+        return reply
+
+    apex.send_cancel_all = send_while_the_algorithm_runs
     """),
     md("""
     ### Act, with a journal
@@ -100,11 +123,22 @@ CELLS: list[NotebookNode] = [
     journal = apx.Journal(journal_path, create=True)
     """),
     md("""
-    The scope: account 23, BTCUSD only. Preview, then execute with a reason and the phrase.
+    The scope: account 23, BTCUSD only. Preview:
     """),
     code("""\
     plan = apex.preview(apx.CancelScope(account_id=23, instrument_id=1))
     plan
+    """),
+    md("""
+    Under pressure, the first attempt has a typo in the phrase. It is refused, nothing is sent, and
+    the refusal is journalled (the post-mortem will show it):
+    """),
+    code("""\
+    try:
+        apex.execute(plan, reason="runaway algo on account 23 flooding BTCUSD",
+                     confirm=plan.confirmation_phrase.lower(), journal=journal)
+    except apx.ConfirmationError as error:
+        print("refused:", error)
     """),
     code("""\
     result = apex.execute(plan, reason="runaway algo on account 23 flooding BTCUSD",
@@ -114,29 +148,25 @@ CELLS: list[NotebookNode] = [
     """),
     md("""
     The result reads outcome first. Its `headline` is the one line to paste into the incident
-    channel; the acknowledgement is in words (APEX's reply only says the request was accepted):
+    channel: it already says that orders nobody previewed were cancelled (**unplanned**) and that
+    the cancel hit other instruments (**collateral**).
     """),
     code("""\
     print(result.headline)
     print("acknowledgement:", result.summary["ack_status"])
-    """),
-    md("""
-    The result already warns about collateral. But the algorithm was never switched off, so it keeps
-    sending orders after the cancel:
-    """),
-    code("""\
-    late = [sim.place_order(23, 1, side="Buy", quantity=0.1, price=60_500.0) for _ in range(5)]
     journal.close()
-    late
     """),
     md("""
     ## Act 2: the post-mortem
 
     The next morning. We open the journal file as any colleague would, with no access to yesterday's
-    Python objects.
+    Python objects. Its repr ends with the integrity verdict of its hash chain.
     """),
     code("""\
     pm = apx.Journal(journal_path)
+    pm
+    """),
+    code("""\
     executions = pm.executions()
     executions[["execution_id", "state", "recorded_at", "username", "operator", "scope_text", "reason",
                 "mode", "previewed"]]
@@ -158,9 +188,15 @@ CELLS: list[NotebookNode] = [
     record["payload"], record["ack"]
     """),
     md("""
+    And the attempt refused before it:
+    """),
+    code("""\
+    pm.refusals()[["at", "kind", "phrase_matched", "message"]]
+    """),
+    md("""
     ### Timeline
 
-    Intent, send, acknowledgement, each verification poll, done:
+    Intent, send, acknowledgement, each verification poll, the collateral checks, done:
     """),
     code("""\
     timeline = pm.timeline(execution_id)
@@ -172,7 +208,7 @@ CELLS: list[NotebookNode] = [
     md("""
     ### What was cancelled, and what filled first
 
-    One row per targeted order, with its verified outcome:
+    One row per targeted (previewed) order, with its verified outcome:
     """),
     code("""\
     outcomes = pm.outcomes(execution_id)
@@ -190,113 +226,140 @@ CELLS: list[NotebookNode] = [
     filled_first[["order_id", "side", "orig_quantity", "quantity_executed", "final_state"]].head()
     """),
     md("""
-    ### Collateral
+    ### Unplanned: cancelled, in scope, never previewed
 
-    Orders **outside** the scope that were cancelled during the execution. We asked for BTCUSD only;
-    the gateway ignored the instrument key and took the rest of account 23 with it.
+    The burst that arrived between the drift check and the send: in the scope (account 23, BTCUSD),
+    so the gateway cancelled it, but nobody saw it in the preview. The journal's `pre_send` snapshot
+    (the accounts' whole state just before the send) shows they were not there yet.
+    """),
+    code("""\
+    unplanned = pm.outcomes(execution_id, kind="unplanned")
+    pre = pm.snapshot(execution_id, "pre_send")
+    print(f"{len(unplanned)} unplanned orders; in the pre-send snapshot: "
+          f"{unplanned['order_id'].isin(pre['order_id']).sum()}; "
+          f"the runaway's burst before the send: {sorted(bursts['before the send']) == sorted(unplanned['order_id'])}")
+    unplanned[["order_id", "symbol", "side", "orig_quantity", "final_state", "verified_at"]]
+    """),
+    md("""
+    ### Collateral: cancelled outside the scope
+
+    We asked for BTCUSD only; the gateway ignored the instrument key and took the rest of account 23
+    with it. The `collateral` snapshot holds each order's price as read after the cancel, so the
+    notional cancelled is known, per quote currency (never one sum across currencies).
     """),
     code("""\
     collateral = pm.outcomes(execution_id, kind="collateral")
-    collateral.groupby(["account_id", "symbol"], observed=True).size()
+    read_after = pm.snapshot(execution_id, "collateral").set_index("order_id")
+    instruments = pre.drop_duplicates("instrument_id").set_index("instrument_id")  # symbol, quote currency
+    collateral["price"] = collateral["order_id"].map(read_after["price"].fillna(read_after["stop_price"]))
+    collateral["quote_currency"] = collateral["instrument_id"].map(instruments["quote_currency"])
+    collateral["notional"] = collateral["price"] * (collateral["orig_quantity"] - collateral["quantity_executed"])
+    collateral.groupby(["quote_currency", "symbol"], observed=True).agg(
+        orders=("order_id", "size"), notional=("notional", "sum")).round(2)
     """),
     md("""
-    ### What survived
+    ### Before and after, per account and instrument
 
-    The journal keeps three snapshots of the open orders: at `preview`, just before the send
-    (`pre_send`) and after verification (`post_verify`). Before and after, per account:
+    The journal keeps the whole state of the scope's accounts just before the send (`pre_send`, all
+    instruments) and after verification (`post_verify`). Before and after, per instrument of
+    account 23:
     """),
     code("""\
-    pre = pm.snapshot(execution_id, "pre_send")
     post = pm.snapshot(execution_id, "post_verify")
-    plots.before_after_by_account(pre, post, max_accounts=8).figure
-    """),
-    code("""\
-    pre_23 = pre[pre["account_id"] == 23]
-    post_23 = post[post["account_id"] == 23]
-    print(f"account 23: {len(pre_23)} open before the send, {len(post_23)} open after verification")
+    post["symbol"] = post["symbol"].fillna(post["instrument_id"].map(instruments["symbol"]))
+    counts = pd.DataFrame({
+        "before the send": pre.groupby(["account_id", "symbol"], observed=True).size(),
+        "after verification": post.groupby(["account_id", "symbol"], observed=True).size(),
+    }).fillna(0).astype(int).sort_values("before the send")
+    counts.index = [f"account {a} · {s}" for a, s in counts.index]
+    figure = Figure(figsize=(8, 4), layout="constrained")
+    ax = counts.plot.barh(ax=figure.subplots(), color=["#457b9d", "#e9c46a"], width=0.8)
+    for bars in ax.containers:
+        ax.bar_label(bars, padding=3)
+    ax.set_xlabel("open orders")
+    ax.set_title("Account 23: open orders before the send and after verification")
+    ax.legend(loc="lower right")
+    figure
     """),
     md("""
-    Verification looks at the orders outside the scope once, after the targets settle: a widened
-    cancel that lands later can slip past it, and orders that *filled* meanwhile are not collateral
-    (we did not cancel them). The journal's `pre_send` snapshot lets us account for every order of
-    account 23 today: each one is a target, recorded collateral, still open, or it left the book some
-    other way, and the account's order history says how.
+    Every order of account 23 is accounted for. Orders open after verification that were not open
+    before the send are **late arrivals** (the burst after the request left: the cancel does not
+    cover them). Orders open before that are in no outcome class and not open after **left the book
+    some other way**; the account's order history says how.
     """),
     code("""\
-    now_23 = apex.open_orders(account_id=23)
-    accounted = set(outcomes["order_id"]) | set(collateral["order_id"]) | set(now_23["order_id"])
-    unaccounted = sorted(set(pre_23["order_id"]) - accounted)
+    accounted = set(outcomes["order_id"]) | set(unplanned["order_id"]) | set(collateral["order_id"])
+    late = post[~post["order_id"].isin(pre["order_id"])]
+    left = pre[~pre["order_id"].isin(set(post["order_id"]) | accounted)]
     history = apex.order_history(23)
-    left_otherwise = history[history["order_id"].isin(unaccounted)]
-    late_collateral = left_otherwise[left_otherwise["order_state"] == "Canceled"]
-    print(f"{len(unaccounted)} other orders of account 23 left the book during the incident: "
-          f"{left_otherwise['order_state'].astype(str).value_counts().to_dict()}")
-    left_otherwise[["order_id", "symbol", "side", "order_state", "quantity_executed"]]
+    how = history[history["order_id"].isin(left["order_id"])].drop_duplicates("order_id")
+    print(f"late arrivals: {len(late)} (the burst after the send: "
+          f"{sorted(late['order_id']) == sorted(bursts['after the send'])}); "
+          f"left the book otherwise: {len(left)}: {how['order_state'].astype(str).value_counts().to_dict()}")
+    late[["order_id", "symbol", "side", "quantity", "price", "receive_time"]]
     """),
     md("""
-    And what is open on account 23 **now**: the orders the algorithm sent after the cancel. Cancelling
-    orders does not stop an algorithm; switching it off (or disabling its user) does.
+    Cancelling orders does not stop an algorithm; switching it off (or disabling its user) does.
+
+    ### Is the record intact?
+
+    Every row of the journal is chained by a hash of its content and of the row before it:
     """),
     code("""\
-    now_23[["order_id", "symbol", "side", "quantity", "price", "receive_time"]]
+    verdict = pm.verify()
+    print(verdict)
     """),
     md(f"""
     ## The incident report
 
-    Tables as CSV, figures as PNG, a short summary, and a copy of the journal itself, in
-    `{OUTPUT_DIR}/incident-report/` next to this notebook (git-ignored in the project).
+    One self-contained HTML file for the risk committee (tables and figures inline: it opens offline
+    and prints on A4), the tables as CSV, a short summary, and a consistent copy of the journal, in
+    `{OUTPUT_DIR}/incident-report/` next to this notebook (git-ignored in the project). The same from a
+    terminal: `apex-notebook journal report PATH ID -o report.html`.
     """),
     code(f"""\
-    report = Path("{OUTPUT_DIR}") / "incident-report"
-    report.mkdir(parents=True, exist_ok=True)
-
-    tables = {{
-        "executions": pm.executions(all_states=True),
-        "outcomes": outcomes,
-        "collateral": pd.concat([collateral, late_collateral.assign(note="landed after verification")]),
-        "timeline": timeline,
-        "open-before": pre,
-        "open-after": post,
-    }}
-    for name, frame in tables.items():
-        frame.to_csv(report / f"{{name}}.csv", index=False)
-    """),
-    code("""\
-    figures = {
-        "timeline": plots.incident_timeline(timeline),
-        "outcomes": plots.outcome_breakdown(outcomes),
-        "before-after": plots.before_after_by_account(pre, post, max_accounts=8),
-        "open-orders-at-detection": plots.open_orders_heatmap(orders, max_accounts=10),
-    }
-    for name, ax in figures.items():
-        ax.figure.savefig(report / f"{name}.png", dpi=120)
+    report_dir = Path("{OUTPUT_DIR}") / "incident-report"
+    report_dir.mkdir(parents=True, exist_ok=True)
+    report_html = pm.report(execution_id, path=report_dir / "incident-report.html")
+    tables = pm.export(execution_id, report_dir / "tables", format="csv")
+    [path.name for path in tables]
     """),
     code("""\
     summary = record["summary"]
     lines = [
         f"# Incident report: execution {execution_id}",
         "",
+        f"* Outcome: {result.headline}",
         f"* Scope: {record['scope_text']} (mode {record['mode']})",
         f"* Who: {record['username']} ({record['operator']}); reason: {record['reason']}",
         f"* Sent at {summary['sent_at']}, verified at {summary['verified_at']}",
         f"* Previewed {summary['previewed']}: canceled {summary['canceled']}, "
-        f"filled before cancel {summary['filled_before_cancel']}, still open {summary['still_open']}, "
-        f"unknown {summary['unknown']}",
-        f"* Collateral: {summary['collateral']} at verification, {len(late_collateral)} more afterwards",
-        f"* Other orders of account 23 that left the book meanwhile: {len(left_otherwise) - len(late_collateral)}",
-        f"* Open on account 23 after the incident: {len(now_23)} (sent after the cancel)",
+        f"filled before cancel {summary['filled_before_cancel']}, still open {summary['still_open']}",
+        f"* Unplanned: {summary['unplanned']} (arrived after the drift check)",
+        f"* Collateral: {summary['collateral']} orders outside the scope",
+        f"* Late arrivals still open after verification: {len(late)}",
+        f"* Journal: {verdict}",
     ]
-    (report / "summary.md").write_text("\\n".join(lines) + "\\n")
+    (report_dir / "summary.md").write_text("\\n".join(lines) + "\\n")
     print("\\n".join(lines))
     """),
     md("""
-    Last, the journal itself: close it, then copy the file (closing writes everything into the one
-    file).
+    Last, the journal itself. Copy it with `backup()` (a consistent copy even while someone writes to
+    it; a plain file copy can miss the newest rows), which verifies the copy:
     """),
     code("""\
+    copy = report_dir / "incident-journal.sqlite"
+    copy.unlink(missing_ok=True)  # backup() writes a new file (a rerun replaces the last copy)
+    print(pm.backup(copy))
     pm.close()
-    shutil.copy(journal_path, report / "incident-journal.sqlite")
     apex.close()
-    sorted(path.name for path in report.iterdir())
+    sorted(path.name for path in report_dir.iterdir())
+    """),
+    md("""
+    The report, as the risk committee will read it:
+    """),
+    code("""\
+    HTML(f'<div><iframe srcdoc="{html.escape(report_html)}" title="incident report" '
+         'style="width:100%;height:640px;border:1px solid #ccc"></iframe></div>')
     """),
 ]

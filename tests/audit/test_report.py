@@ -106,6 +106,10 @@ def test_filled_first_survived_and_refused(incident: Incident, html: str) -> Non
     assert f">{order.order_id}<" in section
     survived = _section(html, "survived")
     assert "Open orders before the send and after verification" in survived and "account 9 · BTCUSD" in survived
+    assert f"Late arrivals: {len(incident.late_ids)} open after verification" in survived and incident.late_ids
+    for order_id in incident.late_ids:
+        assert f">{order_id}<" in survived
+    assert "&lt;NA&gt;" not in survived and "<NA>" not in survived  # symbols filled in from the other snapshots
     refused = _section(html, "refused")
     assert "Refused attempts before it: 1" in refused and "the confirmation does not match" in refused
 

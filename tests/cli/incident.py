@@ -33,13 +33,16 @@ class Incident:
     path: Path
     execution_id: str
     runaway_ids: list[int]
+    late_ids: list[int]
 
 
 class RunawayClient:
-    """A client whose ``send_cancel_all`` lets the runaway algorithm place orders just before it leaves."""
+    """A client whose ``send_cancel_all`` lets the runaway algorithm place orders just before the request
+    leaves (unplanned) and just after (late arrivals: the cancel does not cover them)."""
 
     def __init__(self, inner: Client, sim: FakeOMS, placed: list[int]) -> None:
         self._inner, self._sim, self.placed = inner, sim, placed
+        self.late: list[int] = []
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
@@ -49,7 +52,9 @@ class RunawayClient:
         for i in range(3):
             order = self._sim.place_order(9, 1, side="Buy", quantity=0.1, price=50_000.0 + i)
             self.placed.append(int(order))
-        return self._inner.send_cancel_all(plan)
+        reply = self._inner.send_cancel_all(plan)
+        self.late = [self._sim.place_order(9, 1, side="Sell", quantity=0.2, price=70_000.0) for _ in range(2)]
+        return reply
 
 
 def replay_incident(path: Path, *, executions: int = 1) -> Incident:
@@ -59,6 +64,7 @@ def replay_incident(path: Path, *, executions: int = 1) -> Incident:
     sim.config.instrument_key = "none"
     client = Client(sim.url, username="ops", password="demo", transport=sim.transport(), progress=False)
     placed: list[int] = []
+    late: list[int] = []
     eid = ""
     with Journal(path, create=True) as journal:
         for account in [9, *[10 + i for i in range(executions - 1)]][::-1]:
@@ -69,8 +75,9 @@ def replay_incident(path: Path, *, executions: int = 1) -> Incident:
             eid = execute_plan(runner, plan, journal=journal, reason=REASON, confirm=plan.confirmation_phrase,
                                operator="alice (risk desk)", sleep=clock.advance, monotonic=clock.now,
                                verify_timeout=5.0, poll_interval=0.05).execution_id
+            late = runner.late if account == 9 else late
     client.close()
-    return Incident(path, eid, placed)
+    return Incident(path, eid, placed, late)
 
 
 class KernelDiedError(Exception):

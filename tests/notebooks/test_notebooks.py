@@ -76,7 +76,10 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "WARNING: this scope covers EVERY ACCOUNT",            # the all-accounts preview banner
     ),
     "03_incident_postmortem": ("filled_before_cancel", "Collateral:", "in_flight", "summary.md",
-                               "incident-journal.sqlite"),
+                               "incident-journal.sqlite",
+                               "in the pre-send snapshot: 0; the runaway's burst before the send: True",  # unplanned
+                               "late arrivals: 4 (the burst after the send: True)",       # found from the journal
+                               "left the book otherwise: ", "incident-report.html"),
     "04_connect_to_a_gateway": ("AccountReadOnly", "executable: False", "Not Authorized",
                                 "2FA login ok: secure", "AuthenticationError", "password='***'"),
 }
@@ -88,8 +91,8 @@ WRITTEN: dict[str, tuple[str, ...]] = {
                                "tutorial-output/01-explore/open-orders-heatmap.png"),
     "02_preview_and_cancel": ("tutorial-output/apex-journal.sqlite",),
     "03_incident_postmortem": tuple(f"tutorial-output/incident-report/{name}" for name in (
-        "summary.md", "outcomes.csv", "collateral.csv", "timeline.csv", "executions.csv", "timeline.png",
-        "outcomes.png", "before-after.png", "incident-journal.sqlite")),
+        "summary.md", "incident-report.html", "tables/outcomes.csv", "tables/execution.csv", "tables/timeline.csv",
+        "tables/snapshot-pre_send.csv", "tables/refusals.csv", "incident-journal.sqlite")),
     "04_connect_to_a_gateway": (),
 }
 #: Figures (image/png outputs) each notebook must show, at least.
