@@ -27,7 +27,7 @@ HISTORY_TIME_FIELDS = ("LastUpdatedTime", "ReceiveTime")
 #: What an Operator's GetOrdersHistory with AccountId 0/omitted does.
 HISTORY_ALL_ACCOUNTS_MODES = ("operator", "refuse")
 #: How a call name the OMS does not serve is answered.
-UNKNOWN_CALL_MODES = ("error106", "m1", "http404")
+UNKNOWN_CALL_MODES = ("error106", "m1", "error100", "http404")
 #: The JSON type of ``UserId`` in the WebAuthenticateUser reply.
 USER_ID_TYPES = ("int", "string")
 _CHOICES: dict[str, tuple[str, ...]] = {
@@ -88,8 +88,10 @@ class SimConfig:
         unknown_call: how a call name the OMS does not serve is answered. ``"error106"``
             (default): the standard error 106 "Operation Not Supported" — HTTP 200, WebSocket
             ``m:5`` (npm alphapoint-apex-api 3.2.19 never settles an ``m:5``). ``"m1"``: the
-            same error, but in ``m:1`` over WebSocket. ``"http404"``: HTTP 404 with a plain
-            ``Not Found`` body (ccxt raises AuthenticationError on any 404); WebSocket as default.
+            same error, but in ``m:1`` over WebSocket. ``"error100"``: errorcode 100 "Invalid
+            Request" (HTTP 200, WebSocket ``m:1``) — the one every client tried settles with an
+            error (notbank-python knows no 106). ``"http404"``: HTTP 404 with a plain ``Not
+            Found`` body (ccxt raises AuthenticationError on any 404); WebSocket as default.
         web_auth_user_id: JSON type of ``UserId`` in the WebAuthenticateUser reply: ``"int"``
             (default, ``"UserId": 1``) or ``"string"`` (``"UserId": "1"``), as some gateways send.
         maker_fee: fee rate (0 to 0.1) the resting side of a match pays, in the quote product.

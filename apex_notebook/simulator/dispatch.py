@@ -204,7 +204,8 @@ class Dispatcher:
             if rejection is not None:
                 raise rejection
             if spec is None:
-                raise ApiError(106, f"Unknown call {name[:80]!r}: this OMS does not support it")
+                code = 100 if self.engine.config.unknown_call == "error100" else 106
+                raise ApiError(code, f"Unknown call {name[:80]!r}: this OMS does not support it")
             if not spec.public and context.user is None:
                 raise ApiError(20, problem, unauthenticated=True)
             return "ok", spec.handler(self.engine, context, Params(payload))

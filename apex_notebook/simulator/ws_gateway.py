@@ -11,7 +11,7 @@ An ASGI handler for ``websocket`` scopes (``SimulatorApp.websocket_handler``). E
   can be recovered) answers: text that is not a JSON object, missing or mistyped frame keys,
   frames over ``SimConfig.max_body_bytes`` (1 MiB; frames over uvicorn's 16 MiB ``ws_max_size``
   are closed by the protocol layer with 1009), binary frames, unknown call names (errorcode
-  106, as over HTTP; ``m:1`` instead when ``SimConfig.unknown_call == "m1"``). Bad JSON in
+  106, as over HTTP; ``m:1`` with ``SimConfig.unknown_call`` ``"m1"`` or ``"error100"``). Bad JSON in
   ``o`` or a non-object ``o`` is errorcode 100 in ``m:1``.
 * **Auth is per connection**: a successful AuthenticateUser, WebAuthenticateUser,
   Authenticate2FA or Authenticate attaches its SessionToken to the connection (a 2FA login
@@ -263,7 +263,7 @@ class WsGateway:
         if outcome.kind == "status":
             return encode(ERROR, i, n, standard_error(102, f"injected fault: HTTP {outcome.status_line}"))
         if spec is None:
-            return encode(REPLY if self.config.unknown_call == "m1" else ERROR, i, n, body)
+            return encode(REPLY if self.config.unknown_call in ("m1", "error100") else ERROR, i, n, body)
         if outcome.kind == "malformed":
             whole = encode(REPLY, i, n, body)
             return whole[: max(1, len(whole) // 2)]

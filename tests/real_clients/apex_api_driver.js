@@ -23,7 +23,11 @@ const scenarios = {
     };
   },
   async unknown(apex) {
-    return { reply: body(await within(apex.RPCPromise('GetEverything', { OMSId: 1 }), 1500)) };
+    // GetDepositInfo: one of the library's ~330 call names, one the simulator does not serve.
+    await apex.RPCPromise('AuthenticateUser', { UserName: 'trader', Password: 'demo' });
+    const frame = await within(apex.RPCPromise('GetDepositInfo', { OMSId: 1, AccountId: 9, ProductId: 1 }), 1500);
+    const open = body(await apex.RPCPromise('GetOpenOrders', { OMSId: 1, AccountId: 9 }));
+    return { reply: body(frame), still_served: open.o.length };
   },
 };
 

@@ -99,6 +99,17 @@ def account_zero(url: str) -> dict[str, Any]:
     return outcome
 
 
+def unknown(url: str) -> dict[str, Any]:
+    """fetch_deposit_address calls GetDepositInfo, which the simulator does not serve."""
+    ex = exchange(url)
+    ex.load_markets()
+    try:
+        ex.fetch_deposit_address("BTC", params={"accountId": 9})
+    except ccxt.BaseError as error:
+        return {"error": type(error).__name__}
+    return {"error": None}
+
+
 def session(url: str) -> dict[str, Any]:
     """sign_in (Basic login -> SessionToken), then private calls carry only the APToken header."""
     ex = exchange(url)
@@ -156,7 +167,7 @@ def pro(url: str) -> dict[str, Any]:
 
 SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {
     "public": public, "trading": trading, "cancel_all": cancel_all, "session": session, "bad_login": bad_login,
-    "pro": pro, "account_zero": account_zero,
+    "pro": pro, "account_zero": account_zero, "unknown": unknown,
 }
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from notbank_python_sdk.client_connection_factory import (  # type: ignore[impor
 )
 from notbank_python_sdk.constants import OrderType, Side, TimeInForce  # type: ignore[import-not-found]
 from notbank_python_sdk.notbank_client import NotbankClient  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.account_fees_request import AccountFeesRequest  # type: ignore[import-not-found]
 from notbank_python_sdk.requests_models.authenticate_request import AuthenticateRequest  # type: ignore[import-not-found]
 from notbank_python_sdk.requests_models.cancel_all_orders import CancelAllOrdersRequest  # type: ignore[import-not-found]
 from notbank_python_sdk.requests_models.get_account_positions_request import (  # type: ignore[import-not-found]
@@ -109,7 +110,34 @@ def websocket(host: str) -> dict[str, Any]:
         client.close()
 
 
-SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {"rest": rest, "reads": reads, "websocket": websocket}
+def _outcome(call: Callable[[], Any]) -> str:
+    try:
+        call()
+    except Exception as error:  # what the SDK raises is what we document
+        return type(error).__name__ + (f" {error.code.name}" if hasattr(error, "code") else "")
+    return "returned"
+
+
+def unknown(host: str) -> dict[str, Any]:
+    """get_account_fees (GetAccountFees, a call the simulator does not serve) over HTTPS and WSS."""
+    rest_client = NotbankClient(new_rest_client_connection(host))
+    rest_client.authenticate(LOGIN)
+    outcome = {"rest": _outcome(lambda: rest_client.get_account_fees(AccountFeesRequest(account_id=9)))}
+    connection = new_websocket_client_connection(host, request_timeout=3)
+    ws_client = NotbankClient(connection)
+    connection.connect()
+    try:
+        ws_client.authenticate(LOGIN)
+        outcome["websocket"] = _outcome(lambda: ws_client.get_account_fees(AccountFeesRequest(account_id=9)))
+        outcome["still_served"] = len(ws_client.get_open_orders(GetOpenOrdersRequest(account_id=9)))
+    finally:
+        ws_client.close()
+    return outcome
+
+
+SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {
+    "rest": rest, "reads": reads, "websocket": websocket, "unknown": unknown,
+}
 
 if __name__ == "__main__":
     print(json.dumps(SCENARIOS[sys.argv[2]](sys.argv[1]), default=str))

@@ -1,8 +1,7 @@
 """npm ``alphapoint-apex-api`` 3.2.19 (WebSocket), unchanged, against ``sim.serve()``.
 
-It numbers requests 0, 2, 4, ... and settles an ``RPCPromise`` only on an ``m:1`` reply: with the
-default ``unknown_call="error106"`` (``m:5``) a call the OMS does not serve never settles, with
-``"m1"`` it resolves with the 106 error.
+It numbers requests 0, 2, 4, ... and settles an ``RPCPromise`` only on an ``m:1`` reply (see
+``test_unknown_calls.py`` for what that means for calls the OMS does not serve).
 """
 
 from __future__ import annotations
@@ -24,8 +23,3 @@ def test_login_read_and_cancel(apex_api_npm: Drive, sim: FakeOMS) -> None:
                                                     "GetOpenOrders"]
 
 
-def test_unknown_call_hangs_on_m5_and_settles_on_m1(apex_api_npm: Drive, sim: FakeOMS) -> None:
-    assert apex_api_npm("unknown") == {"reply": "timeout"}
-    sim.config.unknown_call = "m1"
-    reply = apex_api_npm("unknown")["reply"]
-    assert (reply["m"], reply["n"], reply["o"]["errorcode"]) == (1, "GetEverything", 106)

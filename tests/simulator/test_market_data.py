@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from apex_notebook.simulator import FakeOMS, ManualClock
+from apex_notebook.simulator.replies import dumps_reply
 
 from .conftest import assert_error, call
 
@@ -136,7 +137,5 @@ def test_ticker_history_refuses_dates_and_intervals_out_of_range(anon: httpx.Cli
 
 
 def test_a_reply_json_cannot_carry_becomes_102() -> None:
-    from apex_notebook.simulator.replies import dumps_reply
-
     assert json.loads(dumps_reply({"big": 2**64}))["errorcode"] == 102
     assert json.loads(dumps_reply({"ok": 2**63 - 1})) == {"ok": 2**63 - 1}

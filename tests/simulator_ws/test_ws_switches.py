@@ -67,3 +67,14 @@ def test_web_authenticate_user_id_type(ws_connect: Connect, sim: FakeOMS, mode: 
     assert pending["Requires2FA"] is True and pending["UserId"] == (5 if mode == "int" else "5")
     with pytest.raises(ValueError, match="web_auth_user_id"):
         sim.config.web_auth_user_id = "long"
+
+
+def test_unknown_call_error100(ws_connect: Connect, sim: FakeOMS, http: Callable[[str], httpx.Client]) -> None:
+    sim.config.unknown_call = "error100"
+    client = ws_connect("ops")
+    frame = client.reply(client.send("GetEverything", {"OMSId": 1}))
+    assert frame["m"] == 1
+    error_of(json.loads(frame["o"]), 100)
+    reply = http("ops").post("/AP/GetEverything", json={"OMSId": 1})
+    assert reply.status_code == 200 and reply.json()["errorcode"] == 100 and "Unknown call" in reply.json()["detail"]
+    error_of(client.call("GetOpenOrders", {"OMSId": 1, "AccountId": "nine"}), 100)  # known calls unchanged
