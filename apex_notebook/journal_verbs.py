@@ -42,10 +42,10 @@ def _list(journal: Journal) -> int:
     else:
         starts = journal.executions(all_states=True).drop_duplicates("execution_id")
         begun = dict(zip(starts["execution_id"], starts["recorded_at"], strict=True))
-        rows = [{"execution": eid, "intent (UTC)": begun[eid].strftime("%Y-%m-%d %H:%M:%S"), "state": state,
-                 "user": user, "scope": scope, "outcome": headline_of(gather(journal, str(eid)))}
-                for eid, state, user, scope in zip(latest["execution_id"], latest["state"], latest["username"],
-                                                   latest["scope_text"], strict=True)]
+        records = [{str(k): v for k, v in r.items()} for r in latest.to_dict("records")]
+        rows = [{"execution": r["execution_id"], "intent (UTC)": begun[r["execution_id"]].strftime("%Y-%m-%d %H:%M:%S"),
+                 "state": r["state"], "user": r["username"], "scope": r["scope_text"], "outcome": headline_of(r)}
+                for r in records]
         print(pd.DataFrame(rows).to_string(index=False))
     print(f"{len(journal.refusals())} refused attempts; {journal.verify()}")
     return 0
@@ -54,7 +54,7 @@ def _list(journal: Journal) -> int:
 def _show(journal: Journal, eid: str) -> int:
     facts = gather(journal, eid)
     r, s = facts.record, facts.summary
-    lines = [f"execution {eid} in {facts.path}", f"  outcome: {headline_of(facts)}",
+    lines = [f"execution {eid} in {facts.path}", f"  outcome: {headline_of(r)}",
              f"  scope: {r.get('scope_text')} (mode {r.get('mode')})",
              f"  who: {r.get('username')} (operator {r.get('operator')}) on {r.get('base_url')}, OMS {r.get('oms_id')}",
              f"  reason: {r.get('reason')}", f"  states: {' -> '.join(map(str, facts.states['state']))}",

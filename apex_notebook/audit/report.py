@@ -17,29 +17,32 @@ credentials, so none can appear.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from apex_notebook.audit import report_sections as sections
 from apex_notebook.audit.report_facts import Facts, JournalReader, gather
 from apex_notebook.audit.report_html import STYLE, esc, frame_table, note
-from apex_notebook.cancel.result import CancelResult, typed_result
+from apex_notebook.cancel.result import CancelResult, empty_result_frame
 
 __all__ = ["headline_of", "render_report", "select_executions", "write_report"]
 
 
-def headline_of(facts: Facts) -> str:
-    """The execution's outcome in one line, as the result said it (``NOT OK: 2 unplanned, ...``)."""
-    if facts.record.get("state") != "done":
-        return (f"NOT FINISHED: the latest state is {facts.record.get('state')}; the outcome was never verified "
+def headline_of(record: Mapping[str, Any]) -> str:
+    """An execution's outcome in one line from its latest journal row, as the result said it
+    (``NOT OK: 2 unplanned, ...``); the summary holds every count the headline needs.
+    """
+    if record.get("state") != "done":
+        return (f"NOT FINISHED: the latest state is {record.get('state')}; the outcome was never verified "
                 "(run `apex-notebook journal reconcile` against the same gateway)")
-    o = facts.outcomes
-    result = CancelResult(facts.execution_id, typed_result(o["target"]), typed_result(o["collateral"]),
-                          facts.summary, unplanned=typed_result(o["unplanned"]))
-    return result.headline
+    summary = record.get("summary")
+    empty = empty_result_frame()
+    return CancelResult(str(record.get("execution_id")), empty, empty,
+                        dict(summary) if isinstance(summary, Mapping) else {}).headline
 
 
 def select_executions(journal: JournalReader, *, since: object = None, until: object = None) -> list[str]:
@@ -56,7 +59,7 @@ def select_executions(journal: JournalReader, *, since: object = None, until: ob
 
 
 def _execution_html(facts: Facts) -> str:
-    head = headline_of(facts)
+    head = headline_of(facts.record)
     kind = "verdict ok" if head.startswith("verified OK") else "verdict bad"
     intro = (f'<h1 id="x-{escape(facts.execution_id)}">Execution {escape(facts.execution_id)}</h1>'
              f'<p class="muted">{esc(facts.record.get("scope_text"))} · reason: {esc(facts.record.get("reason"))}</p>'
@@ -71,7 +74,7 @@ def _overview(all_facts: Sequence[Facts]) -> str:
     rows = pd.DataFrame([{"execution_id": f.execution_id, "started": f.states["recorded_at"].iloc[0],
                           "user": f.record.get("username"), "operator": f.record.get("operator"),
                           "scope": f.record.get("scope_text"), "reason": f.record.get("reason"),
-                          "state": f.record.get("state"), "outcome": headline_of(f)} for f in all_facts])
+                          "state": f.record.get("state"), "outcome": headline_of(f.record)} for f in all_facts])
     columns = {"execution_id": "execution", "started": "intent (UTC)", "user": "user", "operator": "operator",
                "scope": "scope", "reason": "reason", "state": "state", "outcome": "outcome"}
     return f'<section id="overview"><h2>{len(all_facts):,} executions</h2>{frame_table(rows, columns)}</section>'
@@ -92,7 +95,8 @@ def render_report(journal: JournalReader, execution_ids: str | Sequence[str]) ->
     if not ids:
         raise ValueError(f"no execution to report on in {journal.path} (the selection is empty); "
                          "`apex-notebook journal list PATH` lists them")
-    all_facts = [gather(journal, eid) for eid in ids]
+    verdict = journal.verify()  # one verdict for the whole journal, read once
+    all_facts = [gather(journal, eid, verdict=verdict) for eid in ids]
     body = "".join(_execution_html(f) for f in all_facts)
     if len(all_facts) > 1:
         body = _overview(all_facts) + body

@@ -166,8 +166,11 @@ def _filled_in(snapshots: dict[str, pd.DataFrame | None]) -> dict[str, pd.DataFr
     return snapshots
 
 
-def gather(journal: JournalReader, execution_id: str) -> Facts:
-    """Read every fact of one execution (``KeyError`` naming the journal when there is no such execution)."""
+def gather(journal: JournalReader, execution_id: str, *, verdict: Verdict | None = None) -> Facts:
+    """Read every fact of one execution (``KeyError`` naming the journal when there is no such execution).
+
+    ``verdict``: the journal's integrity verdict when the caller already has it (else ``journal.verify()``).
+    """
     states = journal.executions(all_states=True)
     mine = states[states["execution_id"] == execution_id].reset_index(drop=True)
     if mine.empty:
@@ -181,7 +184,8 @@ def gather(journal: JournalReader, execution_id: str) -> Facts:
     record = {str(k): None if v is pd.NA or v is pd.NaT else v for k, v in mine.iloc[-1].items()}
     return Facts(execution_id=execution_id, path=str(journal.path), record=record, states=mine,
                  outcomes=outcomes, snapshots=snapshots, timeline=journal.timeline(execution_id),
-                 refusals=_refusals_before(journal, execution_id), verdict=journal.verify())
+                 refusals=_refusals_before(journal, execution_id),
+                 verdict=verdict if verdict is not None else journal.verify())
 
 
 def arrivals_and_departures(facts: Facts) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -4,8 +4,12 @@ from the environment, never from a flag."""
 
 from __future__ import annotations
 
+import os
+import pty
+import select
 import shutil
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +18,7 @@ from apex_notebook.audit.export import read_export
 from apex_notebook.audit.journal import Journal
 from apex_notebook.simulator import FakeOMS
 
-from .conftest import Run
+from .conftest import ROOT, Run
 from .incident import Incident, in_flight_incident
 
 
@@ -117,3 +121,43 @@ def test_list_of_an_empty_journal(cli: Run, tmp_path: Path) -> None:
     Journal(tmp_path / "empty.sqlite", create=True).close()
     done = cli("journal", "list", "empty.sqlite")
     assert done.returncode == 0 and "no executions yet" in done.stdout
+
+
+def _talk(argv: list[str], env: dict[str, str], answer: bytes, cwd: Path) -> tuple[bytes, int]:
+    """Run ``argv`` on a pseudo-terminal (its controlling terminal), type ``answer`` at the first prompt."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the pty is its controlling terminal, as in a responder's shell
+        os.chdir(cwd)
+        os.execve(argv[0], argv, env)
+    seen, answered = b"", False
+    while True:
+        ready, _, _ = select.select([fd], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if not answered and b"password for" in seen:
+            os.write(fd, answer)
+            answered = True
+    _, status = os.waitpid(pid, 0)
+    return seen, os.waitstatus_to_exitcode(status)
+
+
+def test_reconcile_asks_for_the_password_on_the_terminal_without_echo(tmp_path: Path) -> None:
+    sim = FakeOMS.seeded(seed=7, accounts=14, orders_per_account=12)
+    path = tmp_path / "inflight.sqlite"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APEX_")}
+    env["PYTHONPATH"] = str(ROOT)
+    with sim.serve("127.0.0.1", 0) as server:
+        eid = in_flight_incident(path, server.url)
+        seen, status = _talk([sys.executable, "-m", "apex_notebook.cli", "journal", "reconcile", str(path)], env,
+                             b"demo\n", tmp_path)
+    text = seen.decode(errors="replace")
+    assert status == 0, text
+    assert f"APEX password for ops at {server.url}" in text and f"reconciled {eid}" in text
+    assert "demo" not in text  # the terminal did not echo it, nothing printed it
