@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -42,6 +43,24 @@ from notbank_python_sdk.requests_models.get_orders_history import GetOrdersHisto
 from notbank_python_sdk.requests_models.get_ticker_history import GetTickerHistoryRequest  # type: ignore[import-not-found]
 from notbank_python_sdk.requests_models.level1 import GetLevel1Request  # type: ignore[import-not-found]
 from notbank_python_sdk.requests_models.send_order import SendOrderRequest  # type: ignore[import-not-found]
+from notbank_python_sdk.requests_models.subscribe_account_events_request import (  # type: ignore[import-not-found]
+    SubscribeAccountEventsRequest,
+)
+from notbank_python_sdk.requests_models.subscribe_level1_request import (  # type: ignore[import-not-found]
+    SubscribeLevel1Request,
+)
+from notbank_python_sdk.requests_models.subscribe_level2_request import (  # type: ignore[import-not-found]
+    SubscribeLevel2Request,
+)
+from notbank_python_sdk.requests_models.subscribe_order_state_events_request import (  # type: ignore[import-not-found]
+    SubscribeOrderStateEventsRequest,
+)
+from notbank_python_sdk.requests_models.subscribe_ticker_request import (  # type: ignore[import-not-found]
+    SubscribeTickerRequest,
+)
+from notbank_python_sdk.requests_models.subscribe_trades_request import (  # type: ignore[import-not-found]
+    SubscribeTradesRequest,
+)
 
 LOGIN = AuthenticateRequest(api_public_key="trader-key", api_secret_key="trader-secret", user_id="2")
 
@@ -135,7 +154,56 @@ def unknown(host: str) -> dict[str, Any]:
     return outcome
 
 
+def streams(host: str) -> dict[str, Any]:
+    """Market-data and account subscriptions on one WSS connection, then a market buy on another."""
+    connection = new_websocket_client_connection(host, request_timeout=15)
+    client = NotbankClient(connection)
+    connection.connect()
+    seen: dict[str, list[Any]] = {}
+    done = threading.Event()
+
+    def keep(name: str) -> Callable[[Any], None]:
+        def handler(value: Any) -> None:
+            seen.setdefault(name, []).append(value)
+            wanted = ("trades_update", "level2_update", "position", "level1_update", "ticker_update")
+            executed = any("FullyExecuted" in str(order.order_state) for order in seen.get("order_state", []))
+            if executed and all(name in seen for name in wanted):
+                done.set()
+        return handler
+
+    try:
+        client.authenticate(LOGIN)
+        client.subscribe_level_1(SubscribeLevel1Request(instrument_id=1), keep("level1"), keep("level1_update"))
+        client.subscribe_level_2(SubscribeLevel2Request(depth=5, instrument_id=1), keep("level2"),
+                                 keep("level2_update"))
+        client.subscribe_trades(SubscribeTradesRequest(instrument_id=1, include_last_count=2), keep("trades"),
+                                keep("trades_update"))
+        client.subscribe_ticker(SubscribeTickerRequest(instrument_id=1, interval=60, include_last_count=2),
+                                keep("ticker"), keep("ticker_update"))
+        client.subscribe_order_state_events(SubscribeOrderStateEventsRequest(account_id=9), keep("order_state"))
+        client.subscribe_account_events(SubscribeAccountEventsRequest(account_id=9),
+                                        account_position_handler=keep("position"))
+        trader = NotbankClient(new_rest_client_connection(host))
+        trader.authenticate(LOGIN)
+        instrument = trader.get_instrument(GetInstrumentRequest(instrument_id=1))
+        sent = trader.send_order(SendOrderRequest(instrument=instrument, account_id=9,
+                                                  time_in_force=TimeInForce.GTC, side=Side.BUY,
+                                                  order_type=OrderType.MARKET, quantity=Decimal("0.01")))
+        done.wait(15)
+    finally:
+        client.close()
+    return {
+        "order": sent.order_id, "kinds": sorted(seen),
+        "level1_bid": str(seen["level1"][0].best_bid), "level2_snapshot": len(seen["level2"][0]),
+        "trade_update": [(t.order1, str(t.quantity)) for t in seen["trades_update"][0]],
+        "order_states": [str(o.order_state) for o in seen["order_state"] if o.order_id == sent.order_id],
+        "positions": sorted({p.product_symbol for p in seen["position"]}),
+        "ticker_update_instrument": seen["ticker_update"][0][0].instrument_id,
+    }
+
+
 SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {
+    "streams": streams,
     "rest": rest, "reads": reads, "websocket": websocket, "unknown": unknown,
 }
 

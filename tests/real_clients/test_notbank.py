@@ -46,3 +46,16 @@ def test_history_and_market_data_parse_into_the_sdk_models(notbank: Drive, sim: 
     assert result["summary"] == list(range(1, 8))  # GetLevel1Summary: JSON strings the SDK decodes
     begin = 1_577_836_800_000  # 2020-01-01 00:00:00 UTC
     assert result["candles"] == [[begin, begin + 60_000], [begin + 60_000, begin + 120_000]]
+
+
+def test_streams_over_wss(notbank: Drive, sim: FakeOMS) -> None:
+    """subscribe_level_1/2, subscribe_trades, subscribe_ticker, subscribe_order_state_events and
+    subscribe_account_events: snapshots, then the updates a market buy causes, parsed by the SDK."""
+    result = notbank("streams")
+    assert result["kinds"] == ["level1", "level1_update", "level2", "level2_update", "order_state", "position",
+                               "ticker", "ticker_update", "trades", "trades_update"]
+    assert float(result["level1_bid"]) > 0 and result["level2_snapshot"] == 10
+    assert result["trade_update"] == [[result["order"], "0.01"]]
+    assert result["order_states"] == ["Working", "FullyExecuted"]
+    assert result["positions"] == ["BTC", "USD"] and result["ticker_update_instrument"] == 1
+    assert sim.order(result["order"])["OrderState"] == "FullyExecuted"
