@@ -30,7 +30,7 @@ REASON = "runaway algo <script>alert(1)</script> & friends"
 class Incident:
     """What the replay did: the journal, the execution id, and the orders placed by the runaway."""
 
-    path: Path
+    path: Path | str
     execution_id: str
     runaway_ids: list[int]
     late_ids: list[int]
@@ -57,8 +57,9 @@ class RunawayClient:
         return reply
 
 
-def replay_incident(path: Path, *, executions: int = 1) -> Incident:
-    """Journal the incident in a new file ``path`` (``executions`` runs, the last one reported on)."""
+def replay_incident(path: Path | str, *, executions: int = 1) -> Incident:
+    """Journal the incident in a new journal ``path`` (a file, or a ``postgresql://`` URL; ``executions``
+    runs, the last one reported on)."""
     clock = ManualClock()
     sim = FakeOMS.seeded(seed=7, accounts=14, orders_per_account=12, clock=clock)
     sim.config.instrument_key = "none"
