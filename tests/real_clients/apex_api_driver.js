@@ -22,6 +22,25 @@ const scenarios = {
       open: open.o.map((order) => order.OrderId), cancel: cancel.o, after: after.o.map((order) => order.OrderId),
     };
   },
+  async streams(apex) {
+    // The library's own helpers: authenticateUser, subscribeLevel1/2, subscribeTrades,
+    // subscribeAccountEvents; events read off apex.ws as the library's own streams do.
+    const events = [];
+    apex.ws.subscribe((frame) => { if (frame.m === 3) events.push(frame.n); });
+    await new Promise((resolve) => apex.authenticateUser('trader', 'demo', resolve));
+    const level1 = await new Promise((resolve) => apex.subscribeLevel1(1, (frame) => resolve(JSON.parse(frame.o))));
+    const level2 = await new Promise((resolve) => apex.subscribeLevel2(1, 5, resolve));
+    const trades = await new Promise((resolve) => apex.subscribeTrades(1, 2, resolve));
+    await apex.RPCPromise('SubscribeAccountEvents', { OMSId: 1, AccountId: 9 });
+    const sent = body(await apex.RPCPromise('SendOrder', {
+      OMSId: 1, AccountId: 9, InstrumentId: 1, Side: 0, OrderType: 1, Quantity: 0.01, TimeInForce: 1,
+    }));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return {
+      accountId: apex.accountId, level1: [level1.BestBid > 0, level1.BestOffer > level1.BestBid],
+      level2: level2.length, trades: trades.length, order: sent.o.OrderId, events: [...new Set(events)].sort(),
+    };
+  },
   async unknown(apex) {
     // GetDepositInfo: one of the library's ~330 call names, one the simulator does not serve.
     await apex.RPCPromise('AuthenticateUser', { UserName: 'trader', Password: 'demo' });

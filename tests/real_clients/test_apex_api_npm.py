@@ -23,3 +23,14 @@ def test_login_read_and_cancel(apex_api_npm: Drive, sim: FakeOMS) -> None:
                                                     "GetOpenOrders"]
 
 
+
+
+def test_subscriptions_and_their_events(apex_api_npm: Drive, sim: FakeOMS) -> None:
+    """authenticateUser, subscribeLevel1/2, subscribeTrades (the library's helpers), then a market buy:
+    every stream the library listens to gets its event."""
+    result = apex_api_npm("streams")
+    assert result["accountId"] == 9  # the helper read User.AccountId from the AuthenticateUser reply
+    assert result["level1"] == [True, True] and result["level2"] == 10 and result["trades"] == 2
+    assert result["events"] == ["AccountPositionEvent", "Level1UpdateEvent", "Level2UpdateEvent",
+                                "OrderStateEvent", "OrderTradeEvent", "TradeDataUpdateEvent"]
+    assert sim.order(result["order"])["OrderState"] == "FullyExecuted"
