@@ -41,6 +41,29 @@ const scenarios = {
       level2: level2.length, trades: trades.length, order: sent.o.OrderId, events: [...new Set(events)].sort(),
     };
   },
+  async orders(apex) {
+    // The library's own order helpers (each calls back with the reply frame).
+    const call = (helper, ...args) => new Promise((resolve) => helper.call(apex, ...args, (frame) => resolve(body(frame).o)));
+    await new Promise((resolve) => apex.authenticateUser('trader', 'demo', resolve));
+    const limit = await call(apex.sendOrder, {
+      OMSId: 1, AccountId: 9, InstrumentId: 1, Side: 0, OrderType: 2, Quantity: 0.01, LimitPrice: 50000, TimeInForce: 1,
+    });
+    const open = await call(apex.getOpenOrders, undefined, undefined);
+    const positions = await call(apex.getAccountPositions, undefined, undefined);
+    const market = await call(apex.sendOrder, {
+      OMSId: 1, AccountId: 9, InstrumentId: 1, Side: 0, OrderType: 1, Quantity: 0.01, TimeInForce: 1,
+    });
+    const trades = await call(apex.getAccountTrades, undefined, undefined);
+    const cancel = await call(apex.cancelOrder, limit.OrderId, undefined, undefined);
+    const history = await call(apex.getOrderHistory, undefined, undefined, undefined);
+    const cancelAll = await call(apex.cancelAllOrders, 1, undefined, 2);
+    const usd = positions.find((row) => row.ProductSymbol === 'USD');
+    return {
+      limit: limit.OrderId, open: open.map((order) => order.OrderId), usdHold: usd.Hold, market: market.OrderId,
+      trades: trades.map((trade) => [trade.OrderId, trade.Quantity]), cancel: cancel.result,
+      history: history.slice(0, 2).map((order) => [order.OrderId, order.OrderState]), cancelAll: cancelAll.result,
+    };
+  },
   async unknown(apex) {
     // GetDepositInfo: one of the library's ~330 call names, one the simulator does not serve.
     await apex.RPCPromise('AuthenticateUser', { UserName: 'trader', Password: 'demo' });

@@ -34,3 +34,16 @@ def test_subscriptions_and_their_events(apex_api_npm: Drive, sim: FakeOMS) -> No
     assert result["events"] == ["AccountPositionEvent", "Level1UpdateEvent", "Level2UpdateEvent",
                                 "OrderStateEvent", "OrderTradeEvent", "TradeDataUpdateEvent"]
     assert sim.order(result["order"])["OrderState"] == "FullyExecuted"
+
+
+def test_order_helpers(apex_api_npm: Drive, sim: FakeOMS) -> None:
+    """sendOrder, getOpenOrders, getAccountPositions, getAccountTrades, cancelOrder, getOrderHistory,
+    cancelAllOrders: the library's helpers, account 9 taken from its login."""
+    eth_before = sim.open_order_ids(account_id=9, instrument_id=2)
+    result = apex_api_npm("orders")
+    limit, market = result["limit"], result["market"]
+    assert limit in result["open"] and result["usdHold"] >= 500  # 0.01 x 50,000 held
+    assert result["trades"][0] == [market, 0.01]
+    assert result["cancel"] is True and sim.order(limit)["OrderState"] == "Canceled"
+    assert result["history"] == [[limit, "Canceled"], [market, "FullyExecuted"]]  # newest change first
+    assert result["cancelAll"] is True and eth_before and not sim.open_order_ids(account_id=9, instrument_id=2)
