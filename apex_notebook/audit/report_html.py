@@ -52,6 +52,8 @@ nav ol { columns: 2; font-size: 13px; }
 @media print {
   @page { size: A4; margin: 14mm 12mm; }
   body { max-width: none; padding: 0; font-size: 11px; }
+  table { font-size: 8.5px; max-width: 100%; } th, td { padding: 1px 3px; } table.kv th { width: 150px; }
+  table.kv, table.kv td { font-size: 10px; }
   section.page { break-before: page; }
   section.page:first-of-type { break-before: auto; }
   tr, figure, .verdict { break-inside: avoid; }
