@@ -5,8 +5,8 @@ Streams, per instrument (apex-api.md §2.5; public, no login needed):
 * ``Level1`` -> ``Level1UpdateEvent``: the Level1 object after every order change on the
   instrument (placement, fill, modify, cancel, expiry).
 * ``Level2`` -> ``Level2UpdateEvent``: ``[entry]`` for the price level a resting limit order
-  change touched — ActionType 0 (a new level), 1 (changed) or 2 (gone, quantity 0) relative to
-  what this stream last reported.
+  change touched — ActionType 0 (a level not reported yet: new, or deeper than the snapshot's
+  ``Depth``), 1 (changed) or 2 (gone, quantity 0) relative to what the stream reported.
 * ``Trades`` -> ``TradeDataUpdateEvent``: ``[trade]`` per public trade.
 * ``Ticker`` -> ``TickerDataUpdateEvent``: ``[candle]`` of the current interval (the
   subscription's ``Interval``) per public trade.
@@ -74,8 +74,10 @@ class MarketFeed:
                 sinks.pop(sink, None)
             if not sinks:
                 del self._subs[key]
-        if change.subscribe and change.stream == "Level2":
-            self._levels[change.instrument_id] = self._current_levels(change.instrument_id)
+        if change.subscribe and change.stream == "Level2" and isinstance(change.reply, list):
+            known = self._levels.setdefault(change.instrument_id, {})
+            for entry in change.reply:  # what this subscriber was told; deeper levels are new to it
+                known[(entry[9], entry[6])] = entry[8]
 
     def drop(self, sink: Sink) -> None:
         """Forget every market-data subscription of ``sink``."""
@@ -131,15 +133,6 @@ class MarketFeed:
                 event_frame("TickerDataUpdateEvent", candle, [(sink, seq)])
         except Exception:
             _log.exception("trade update for row %s failed", fill.row)
-
-    def _current_levels(self, instrument_id: int) -> dict[tuple[int, float], float]:
-        table = self.engine.book.table
-        levels: dict[tuple[int, float], float] = {}
-        for side in (0, 1):
-            for row in self.engine.market.resting(instrument_id, side):
-                key = (side, table.price[row])
-                levels[key] = levels.get(key, 0.0) + table.remaining(row)
-        return levels
 
     def _level_update(self, instrument_id: int, side: int, price: float) -> list[Any]:
         known = self._levels.setdefault(instrument_id, {})
