@@ -41,6 +41,11 @@ def coerce(value: Any, logical: str) -> Any:
     Hashing the coerced value is what makes a hash computed before the insert equal to one computed
     from the row read back (SQLite's type affinity would otherwise turn ``1.0`` into ``1``).
     """
+    kind = type(value)  # fast paths for the plain Python values that make up nearly every row
+    if value is None or (kind is str and logical == "text") or (kind is int and logical == "int"):
+        return value
+    if kind is float and logical == "real":
+        return value if value == value else None  # NaN is stored as NULL
     value = plain(value)
     if value is None:
         return None
@@ -65,16 +70,25 @@ def _encode(value: Any) -> tuple[str, bytes]:
 
 def row_hash(table: str, values: Mapping[str, Any]) -> str:
     """The sha256 (hex) of one row's content, as described in the module docstring."""
-    digest = hashlib.sha256(f"apex-journal-row-v1\n{table}\n".encode())
+    parts = [f"apex-journal-row-v1\n{table}\n".encode()]
+    append = parts.append
     for name in sorted(values):
         value = values[name]
         if value is None or name in _EXCLUDED:
             continue
-        tag, payload = _encode(value)
-        digest.update(f"{name}:{tag}:{len(payload)}:".encode())
-        digest.update(payload)
-        digest.update(b"\n")
-    return digest.hexdigest()
+        kind = type(value)  # the common types inline; _encode for the rest (same encoding)
+        if kind is str:
+            tag, payload = "s", value.encode()
+        elif kind is float:
+            tag, payload = "f", repr(value).encode()
+        elif kind is int:
+            tag, payload = "i", str(value).encode()
+        else:
+            tag, payload = _encode(value)
+        append(f"{name}:{tag}:{len(payload)}:".encode())
+        append(payload)
+        append(b"\n")
+    return hashlib.sha256(b"".join(parts)).hexdigest()
 
 
 @dataclass(frozen=True)

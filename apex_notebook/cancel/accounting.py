@@ -92,6 +92,6 @@ class Accounting:
     def orders(self, kind: str) -> pd.DataFrame:
         """The orders of one class as a typed ORDER_SCHEMA frame (every field APEX sent; journalled)."""
         found = self.unplanned if kind == "unplanned" else self.collateral
-        frame = orders_frame([dict(rec) for _, rec in sorted(found.items())], instruments=self.symbols)
+        frame = orders_frame([rec.get("raw", rec) for _, rec in sorted(found.items())], instruments=self.symbols)
         frame.attrs["taken_at"] = pd.Timestamp.now(tz="UTC").isoformat()
         return frame

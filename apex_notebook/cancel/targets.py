@@ -17,6 +17,10 @@ from apex_notebook.cancel.window import ms
 
 __all__ = ["ROW_COLUMNS", "TERMINAL", "Targets", "target_row"]
 
+#: What a target's row keeps from the preview.
+_KEPT: Final = ("order_id", "account_id", "instrument_id", "symbol", "side", "order_type", "orig_quantity",
+                "quantity", "quantity_executed")
+
 #: Order states after which an order never changes again.
 TERMINAL: Final = frozenset({"Canceled", "FullyExecuted", "Rejected", "Expired"})
 
@@ -24,8 +28,7 @@ TERMINAL: Final = frozenset({"Canceled", "FullyExecuted", "Rejected", "Expired"}
 def target_row(target: Mapping[str, Any], rec: Mapping[str, Any] | None, outcome: str, when: pd.Timestamp
          ) -> dict[str, Any]:
     """The outcome row of one target: what the preview knew, the final state from ``rec``."""
-    row = {k: target.get(k) for k in ("order_id", "account_id", "instrument_id", "symbol", "side",
-                                       "order_type", "orig_quantity", "quantity", "quantity_executed")}
+    row = {k: target.get(k) for k in _KEPT}
     row["previewed"] = bool(target.get("previewed", True))
     if rec is not None:
         row["orig_quantity"] = rec.get("origquantity", row["orig_quantity"])
@@ -47,7 +50,8 @@ class Targets:
     """The targets of one verification: which are still pending, and the rows of the settled ones."""
 
     def __init__(self, targets: pd.DataFrame) -> None:
-        self.info = {int(r["order_id"]): {str(k): v for k, v in r.items()} for r in targets.to_dict("records")}
+        kept = targets[[c for c in (*_KEPT, "previewed") if c in targets.columns]]
+        self.info = {int(r["order_id"]): {str(k): v for k, v in r.items()} for r in kept.to_dict("records")}
         self.pending: dict[int, int] = {oid: int(r["account_id"]) for oid, r in self.info.items()}
         self.rows: dict[int, dict[str, Any]] = {}
         self.landed_ms: int | None = None  # newest gateway time at which a target became terminal

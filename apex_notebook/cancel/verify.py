@@ -274,7 +274,7 @@ def _post_state(v: _Verifier, pre_send: pd.DataFrame | None) -> pd.DataFrame:
     accounts = set(v.coverage.touched)
     changed = {oid: rec for oid, rec in v.reads.records.items() if ms(rec.get("account")) in accounts}
     changed.update({oid: rec for rec in v.post_records if (oid := ms(rec.get("orderid"))) is not None})
-    parts = [orders_frame([r for r in changed.values() if r.get("orderstate") == "Working"])]
+    parts = [orders_frame([r.get("raw", r) for r in changed.values() if r.get("orderstate") == "Working"])]
     if pre_send is not None and len(pre_send):
         kept = pre_send[~pre_send["order_id"].isin(list(changed)) & pre_send["account_id"].isin(list(accounts))]
         parts.insert(0, kept[kept["order_state"].astype("string") == "Working"])

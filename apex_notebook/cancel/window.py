@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from operator import itemgetter
 from typing import Any, Final
 
 from apex_notebook.cancel.clock import GatewayClock
@@ -49,9 +50,26 @@ def ms(value: Any) -> int | None:
     return number if number > 0 else None
 
 
+#: The fields verification reads from an order object, as APEX spells them.
+_FIELDS: Final = ("OrderId", "Account", "Instrument", "OrderState", "LastUpdatedTime", "ReceiveTime", "Side",
+                  "OrderType", "OrigQuantity", "Quantity", "QuantityExecuted", "ChangeReason", "Price", "StopPrice")
+_LOWER: Final = tuple(f.lower() for f in _FIELDS)
+_PICK: Final = itemgetter(*_FIELDS)
+
+
 def lower_keys(record: Mapping[str, Any]) -> dict[str, Any]:
-    """An APEX object with its keys lower-cased (gateways differ in key case)."""
-    return {str(k).lower(): v for k, v in record.items()}
+    """The fields verification reads, under lower-cased keys, and the object itself under ``raw``.
+
+    Gateways differ in key case: the documented PascalCase is picked in one C call; any other
+    spelling falls back to matching every key case-insensitively (missing fields are None).
+    """
+    try:
+        picked = dict(zip(_LOWER, _PICK(record), strict=True))
+    except (KeyError, TypeError):
+        low = {str(k).lower(): v for k, v in record.items()}
+        picked = {name: low.get(name) for name in _LOWER}
+    picked["raw"] = record
+    return picked
 
 
 class WindowReads:
