@@ -1,8 +1,9 @@
 """Bring a database to the current journal schema, forward only: :func:`prepare`.
 
 * an empty database (a file just created with ``create=True``) gets the whole schema, its guards and
-  its ``meta`` rows (``schema_version``, ``created_by``, ``guards``: the name and SQL of every
-  append-only trigger, which is what ``Journal`` later compares the installed triggers with);
+  its ``meta`` rows (``schema_version``, ``created_by``, ``guards``: every append-only trigger by name,
+  as the database reports it right after creating it -- what ``Journal`` compares the installed
+  triggers with on every later open and write);
 * a schema-1 journal (the four tables, no ``meta``) is upgraded in one transaction: its old triggers
   are checked (one missing: refused), dropped, the chain columns are added and the existing rows are
   chained in table order (``meta`` says how many rows were chained that way, and when), the new
@@ -10,8 +11,8 @@
 * a schema-2 journal gains any ``outcomes`` column that ``RESULT_SCHEMA`` has and it lacks (nullable);
 * a journal of a newer schema, or a database that is not a journal, is refused with a ``JournalError``.
 
-Every step runs inside one exclusive write transaction, so two processes opening one old journal at
-once upgrade it once.
+A journal that needs nothing is only read (no write lock). Every change runs inside one exclusive
+write transaction, so two processes opening one old journal at once upgrade it once.
 """
 
 from __future__ import annotations
