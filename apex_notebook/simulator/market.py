@@ -100,14 +100,6 @@ class MarketIndex:
         sample = heap[::step]
         return max(1, sum(1 for entry in sample if self._resting(entry[1])) * len(heap) // len(sample))
 
-    def best(self, instrument_id: int, side: int) -> int | None:
-        """The top resting row of one side, or None."""
-        self._catch_up()
-        heap = self._heaps.get((instrument_id, side), [])
-        while heap and not self._resting(heap[0][1]):
-            heapq.heappop(heap)
-        return heap[0][1] if heap else None
-
     def crossing(self, instrument_id: int, side: int, limit: float | None, account_id: int) -> Iterator[int]:
         """Resting rows an incoming order on ``side`` may trade with, in execution order.
 

@@ -6,7 +6,7 @@ import pytest
 
 from apex_notebook.simulator import FakeOMS, ManualClock
 
-from .conftest import Connect, error_of
+from .conftest import Connect, error_of, wait_until
 
 BTC = {"OMSId": 1, "InstrumentId": 1}
 
@@ -66,3 +66,16 @@ def test_market_subscriptions_need_a_known_instrument(ws_connect: Connect) -> No
     watcher = ws_connect()
     error_of(watcher.call("SubscribeLevel2", {"OMSId": 1, "InstrumentId": 99}), 100)
     error_of(watcher.call("SubscribeLevel1", {"OMSId": 1}), 100)
+
+
+def test_disconnect_drops_market_subscriptions_but_logout_keeps_them(ws_connect: Connect, sim: FakeOMS) -> None:
+    watcher = ws_connect("trader")
+    watcher.call("SubscribeLevel1", BTC)
+    watcher.call("SubscribeTrades", {**BTC, "IncludeLastCount": 0})
+    assert sim.events.market.count() == 2
+    watcher.call("LogOut")
+    assert sim.events.market.count() == 2  # public streams survive a logout
+    sim.place_order(14, 1, "Buy", 1.0, 59_950.0)
+    assert [e["n"] for e in watcher.drain_events()] == ["Level1UpdateEvent"]
+    watcher.close()
+    wait_until(lambda: sim.events.market.count() == 0, "the disconnect dropped the subscriptions")
