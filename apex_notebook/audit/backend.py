@@ -67,6 +67,9 @@ class Backend(Protocol):
     def installed_guards(self) -> dict[str, str]:
         """Name -> statement of every guard in the database, comparable with :meth:`guard_ddl`."""
 
+    def clock(self) -> float:
+        """Now, in epoch seconds, by the clock every writer shares (the database server's where there is one)."""
+
     def schema_token(self) -> object:
         """A cheap value that changes whenever a trigger (or the schema) changes, to skip re-checking guards."""
 

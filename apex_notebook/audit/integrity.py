@@ -22,6 +22,7 @@ row) somewhere else -- a ticket, a chat message -- and compare it later to close
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -45,7 +46,7 @@ def coerce(value: Any, logical: str) -> Any:
     if value is None or (kind is str and logical == "text") or (kind is int and logical == "int"):
         return value
     if kind is float and logical == "real":
-        return value if value == value else None  # NaN is stored as NULL
+        return None if math.isnan(value) else value  # NaN is stored as NULL
     value = plain(value)
     if value is None:
         return None

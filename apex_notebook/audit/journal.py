@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -73,9 +72,6 @@ __all__ = ["DEFAULT_PATH", "PHASES", "SNAPSHOT_COLUMNS", "Journal", "ReconcileSk
 
 DEFAULT_PATH: Final = "apex-journal.sqlite"
 _OUTCOME_KINDS: Final = ("target", "unplanned", "collateral")
-
-
-_wall = time.time  # lease clock (epoch seconds); tests replace it
 
 
 class ReconcileSkippedWarning(UserWarning):
@@ -241,12 +237,13 @@ class Journal(JournalReaders):
     def acquire_lease(self, execution_id: str, holder: str, seconds: float) -> bool:
         """Take the reconcile lease of an execution for ``seconds``; False when done or held by another."""
         with self._write() as w:
-            return leases.acquire(w, execution_id, holder, seconds=seconds, now=_wall(), recorded_at=now())
+            return leases.acquire(w, execution_id, holder, seconds=seconds, now=self._backend.clock(),
+                                  recorded_at=now())
 
     def release_lease(self, execution_id: str, holder: str) -> bool:
         """Give the lease back (False, nothing written, when ``holder`` does not hold it)."""
         with self._write() as w:
-            return leases.release(w, execution_id, holder, now=_wall(), recorded_at=now())
+            return leases.release(w, execution_id, holder, now=self._backend.clock(), recorded_at=now())
 
     def _latest(self, w: ChainWriter, execution_id: str) -> dict[str, Any]:
         names = ["state", "recorded_at", *INTENT_COLUMNS, "ack_json", "summary_json"]

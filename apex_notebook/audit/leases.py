@@ -3,8 +3,9 @@
 A lease is a row ``(execution_id, holder, action='acquire', expires_at)``; releasing appends
 ``action='release'``. The latest lease row of an execution decides: an unexpired ``acquire`` by another
 holder blocks. Both functions run inside the journal's exclusive write transaction, so the check and
-the append are one atomic step even across processes. ``expires_at`` is wall-clock epoch seconds of
-the writing machine; keep lease times well above the clock skew between machines sharing a journal.
+the append are one atomic step even across processes. ``expires_at`` is epoch seconds by the backend's
+clock: this machine's for a SQLite file, the database server's for PostgreSQL (one clock for every
+machine of a desk, so clock skew between laptops does not shorten or stretch a lease).
 """
 
 from __future__ import annotations

@@ -179,6 +179,10 @@ class PostgresBackend:
             "right(p.proname, 12) = '_append_only'")
         return {str(name): _norm(str(sql)) for name, sql in rows}
 
+    def clock(self) -> float:
+        """The server's clock, so leases mean the same on every machine of the desk."""
+        return float(self.read("SELECT extract(epoch FROM clock_timestamp())")[1][0][0])
+
     def schema_token(self) -> object:
         """The count and oids of the user triggers and functions (a dropped or recreated one changes it)."""
         return self.read("SELECT (SELECT count(*) || ':' || coalesce(sum(oid::bigint), 0) FROM pg_trigger WHERE NOT "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -159,6 +160,10 @@ class SQLiteBackend:
         """Every trigger in the file, name -> its SQL with white space normalised."""
         _, rows = self.read("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
         return {str(name): _norm(str(sql)) for name, sql in rows}
+
+    def clock(self) -> float:
+        """This machine's clock (every writer of a SQLite file is on this machine)."""
+        return time.time()
 
     def schema_token(self) -> object:
         """SQLite's schema cookie (``PRAGMA schema_version``), bumped by every schema change."""

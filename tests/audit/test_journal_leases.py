@@ -10,7 +10,6 @@ from collections import Counter
 import pytest
 from cancel_fakes import result_for
 
-from apex_notebook.audit import journal as journal_module
 from apex_notebook.audit.journal import Journal
 from apex_notebook.wire.errors import JournalError
 
@@ -34,7 +33,7 @@ def test_a_lease_is_held_by_one_holder_until_released(journal: Journal) -> None:
 
 def test_an_expired_lease_can_be_taken_over(journal: Journal, monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1_000_000.0]
-    monkeypatch.setattr(journal_module, "_wall", lambda: now[0])
+    monkeypatch.setattr(journal._backend, "clock", lambda: now[0])
     journal.begin("e1", intent(), {})
     assert journal.acquire_lease("e1", "crashed-kernel", 30)
     now[0] += 29.0
