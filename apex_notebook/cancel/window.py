@@ -39,6 +39,8 @@ MAX_PAGES: Final = 200
 _REFUSED_OMS_WIDE: Final = frozenset({20, 100, 104, 106})
 #: Seconds re-read before the newest change an earlier read saw (changes that became visible late).
 HIGH_WATER_SLACK: Final = 1.0
+#: The same, when the gateway is known to read StartTimestamp in milliseconds.
+MS_SLACK: Final = 0.25
 
 
 def ms(value: Any) -> int | None:
@@ -102,20 +104,48 @@ class WindowReads:
         #: account (None: the whole OMS) -> a lower bound of the gateway's clock when its last read began:
         #: anything that changed after that read began is newer than this
         self.read_began_gateway: dict[int | None, float] = {}
+        self.in_ms: bool | None = None  # does the gateway read StartTimestamp in ms? (probed once)
 
     # -- reads -------------------------------------------------------------------------------------
     def _since(self, account: int | None) -> int | None:
-        """StartTimestamp (POSIX seconds) of the next read of ``account``: the window's start, or later."""
+        """StartTimestamp of the next read of ``account``: the window's start, or later (see ``_remember``).
+
+        POSIX seconds, rounded down -- right whether the gateway reads seconds or milliseconds. Once a
+        probe has shown that the gateway reads milliseconds, a repeated read asks in milliseconds, so it
+        does not re-read the last second (the whole burst of a mass cancel).
+        """
         if not self.bounded or self.read_from is None:
             return None
-        start = self.read_from
+        marks = [m for m in (self._mark(account),) if m is not None]
+        if marks and self.in_ms is None:
+            self.in_ms = self._probe_ms(account, marks[0])
+        slack = MS_SLACK if self.in_ms else HIGH_WATER_SLACK
+        start = max([self.read_from, *(m - slack for m in marks)])
+        return max(0, int(start * 1000)) if self.in_ms and marks else max(0, int(start))
+
+    def _mark(self, account: int | None) -> float | None:
+        """Gateway seconds before which an earlier read of ``account`` saw every change (None: never read)."""
+        found = [t for t in (self.read_began_gateway.get(account),) if t is not None]
         mark = self.high_water.get(account)
         if mark is not None:
-            start = max(start, mark / 1000.0 - HIGH_WATER_SLACK)
-        began = self.read_began_gateway.get(account)
-        if began is not None:
-            start = max(start, began - HIGH_WATER_SLACK)
-        return max(0, int(start))
+            found.append(mark / 1000.0)
+        return max(found) if found else None
+
+    def _probe_ms(self, account: int | None, mark: float) -> bool:
+        """Does the gateway read StartTimestamp in milliseconds? Asked once: a millisecond value just below
+        a change already seen returns that change from such a gateway, and nothing from one reading seconds."""
+        newest = self.high_water.get(account)
+        if newest is None:
+            return False
+        payload: dict[str, Any] = {"Depth": 1, "StartIndex": 0, "StartTimestamp": newest - 1}
+        if account is not None:
+            payload["AccountId"] = account
+        self.requests += 1
+        try:
+            reply = self.client.call("GetOrdersHistory", OMSId=self.oms_id, **payload)
+        except ApexError:
+            return False
+        return isinstance(reply, list) and len(reply) > 0
 
     def _page(self, account: int | None, index: int, since: int | None, depth: int) -> list[dict[str, Any]]:
         payload: dict[str, Any] = {"Depth": depth, "StartIndex": index}
