@@ -26,7 +26,7 @@ from apex_notebook.cancel.plan_html import HTML_ROWS, plan_html
 from apex_notebook.cancel.scope import ALL, CancelScope
 from apex_notebook.frames import display
 from apex_notebook.frames.tables import empty_orders_frame
-from apex_notebook.wire.errors import AlreadyExecutedError, PlanError
+from apex_notebook.wire.errors import AlreadyExecutedError, ApexError, PlanError
 
 __all__ = ["HTML_ROWS", "CancelPlan", "PlanClient", "fingerprint", "make_plan", "plan_refusal"]
 
@@ -137,8 +137,11 @@ class CancelPlan:
 
     @property
     def confirmation_phrase(self) -> str:
-        """What the user must type to execute, e.g. ``CANCEL 37 ORDERS ON ACCOUNT 9, ALL INSTRUMENTS``."""
-        return _phrase(self.scope, self.count, self.symbols)
+        """What the user must type to execute, e.g. ``CANCEL 37 ORDERS ON ACCOUNT 9, ALL INSTRUMENTS``.
+
+        Empty for a plan that cannot be executed: there is nothing to confirm.
+        """
+        return _phrase(self.scope, self.count, self.symbols) if self.executable else ""
 
     def describe(self) -> str:
         """The scope in plain words, e.g. "every order of account 9, all instruments"."""
@@ -245,14 +248,35 @@ def plan_refusal(client: PlanClient, scope: CancelScope) -> str | None:
     return None
 
 
+def _readable_orders(client: PlanClient, scope: CancelScope, refusal: str) -> tuple[pd.DataFrame, str]:
+    """The orders of a refused scope that the user may still *see* (a read-only user's account).
+
+    A plan that cannot run must not look empty when it is not: it shows the orders in scope and says
+    why it cannot be executed. Another OMS, or every account of the OMS for a non-Operator, cannot be
+    read: the plan stays empty and the refusal says so.
+    """
+    if scope.oms_id != client.oms_id or scope.all_accounts:
+        note = "" if scope.oms_id != client.oms_id else " (this user cannot see the other accounts' orders)"
+        return empty_orders_frame(), refusal + note
+    try:
+        frame = client.open_orders(account_id=scope.account_id, instrument_id=scope.instrument_id, strict=True)
+    except ApexError as exc:
+        return empty_orders_frame(), f"{refusal} (its orders could not be read either: {type(exc).__name__})"
+    return scope.select(frame).reset_index(drop=True), refusal
+
+
 def make_plan(client: PlanClient, scope: CancelScope) -> CancelPlan:
-    """Take a fresh, complete snapshot of the scope and freeze it into a :class:`CancelPlan`."""
+    """Take a fresh, complete snapshot of the scope and freeze it into a :class:`CancelPlan`.
+
+    A scope the gateway would refuse for this user still shows the orders the user can read, with the
+    reason it cannot be executed (``refusal``); such a plan has no confirmation phrase.
+    """
     if not isinstance(scope, CancelScope):
         raise PlanError(f"preview needs a CancelScope, not {type(scope).__name__}")
     symbols = client.instrument_symbols()
     refusal = plan_refusal(client, scope)
     if refusal is not None:
-        frame = empty_orders_frame()
+        frame, refusal = _readable_orders(client, scope, refusal)
     else:
         frame = client.open_orders(account_id=scope.account_id if not scope.all_accounts else ALL,
                                    instrument_id=scope.instrument_id, strict=True)
