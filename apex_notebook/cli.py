@@ -76,6 +76,16 @@ def _add_simulator_options(parser: argparse.ArgumentParser, default_port: int) -
                         help="seconds over which CancelAllOrders cancels land")
     parser.add_argument("--fill-race", type=_non_negative, default=0.0,
                         help="fraction of targeted orders that fill before their cancel (0..1)")
+    parser.add_argument("--history-time-field", default="LastUpdatedTime", choices=("LastUpdatedTime", "ReceiveTime"),
+                        help="which time GetOrdersHistory's StartTimestamp/EndTimestamp select on")
+    parser.add_argument("--history-all-accounts", default="operator", choices=("operator", "refuse"),
+                        help="whether an Operator may read GetOrdersHistory of every account at once")
+    parser.add_argument("--unknown-call", default="error106", choices=("error106", "m1", "error100", "http404"),
+                        help="what an unknown call gets back (the real gateway's answer is undocumented)")
+    parser.add_argument("--web-auth-user-id", default="int", choices=("int", "string"),
+                        help="type of UserId in the WebAuthenticateUser reply (the sources disagree)")
+    parser.add_argument("--certfile", default=None, help="PEM certificate: serve https:// and wss:// (TLS)")
+    parser.add_argument("--keyfile", default=None, help="PEM private key for --certfile")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,7 +137,12 @@ def _simulate(args: argparse.Namespace) -> int:
 
     try:
         config = SimConfig(instrument_key=args.instrument_key, trading_all_accounts=args.trading_all_accounts,
-                           cancel_delay=args.cancel_delay, fill_race=args.fill_race, latency=args.latency)
+                           cancel_delay=args.cancel_delay, fill_race=args.fill_race, latency=args.latency,
+                           history_time_field=args.history_time_field,
+                           history_all_accounts=args.history_all_accounts, unknown_call=args.unknown_call,
+                           web_auth_user_id=args.web_auth_user_id)
+        if args.keyfile and not args.certfile:
+            raise ValueError("--keyfile needs --certfile (the certificate it belongs to)")
         sim = FakeOMS.seeded(args.seed, accounts=args.accounts, orders_per_account=args.orders_per_account,
                              config=config)
     except (ValueError, TypeError) as error:
@@ -140,7 +155,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, on_term)
     try:
-        with sim.serve(args.host, args.port) as server:
+        with sim.serve(args.host, args.port, certfile=args.certfile, keyfile=args.keyfile) as server:
             users = user_lines(sim.catalog.users.values())
             print(_banner(server.url, args, len(sim.open_order_ids()), users), flush=True)
             try:
