@@ -12,9 +12,10 @@ EXECUTE_AND_PANEL: list[NotebookNode] = [
 
     ## Execute, in code
 
-    Every execution is written to a **journal**, an append-only SQLite file: the intent is written
-    *before* the request leaves, the acknowledgement and the verified outcome after. Ours lives next
-    to this notebook.
+    Every execution is written to a **journal**, an append-only SQLite file whose rows are chained by
+    hashes (`journal.verify()` names the first row anyone changed): the intent is written *before* the
+    request leaves, the acknowledgement and the verified outcome after. Refused attempts are recorded
+    too. Ours lives next to this notebook.
     """),
     code(f"""\
     Path("{OUTPUT_DIR}").mkdir(exist_ok=True)
@@ -36,8 +37,14 @@ EXECUTE_AND_PANEL: list[NotebookNode] = [
         print(f"refused: {exc}")
     """),
     md("""
+    Nothing was sent, but the attempt is evidence: the journal keeps it (without what was typed).
+    """),
+    code("""    journal.refusals()[["kind", "scope_text", "phrase_matched"]]
+    """),
+    md("""
     Now for real. After the send, the client does not trust the acknowledgement: it **verifies**,
-    polling until every previewed order is final, and classifies each one.
+    reading the gateway's order history over the execution window until every previewed order is
+    final, and it accounts for every *other* order cancelled in that window.
     """),
     code("""\
     result = apex.execute(plan, reason="tutorial: cancel account 9's BTCUSD orders",
@@ -46,12 +53,13 @@ EXECUTE_AND_PANEL: list[NotebookNode] = [
     """),
     md("""
     The summary is modelled on FIX's mass-cancel report: how many were previewed, affected, cancelled,
-    filled first, still open, unknown, and any **collateral** (orders outside the scope that
-    disappeared).
+    filled first, still open, unknown, any **unplanned** orders (in the scope but not previewed: they
+    arrived after the last check, yet the gateway cancelled them) and any **collateral** (orders
+    outside the scope that were cancelled). Either makes the result not OK.
     """),
     code("""\
     {key: result.summary[key] for key in ("previewed", "affected", "canceled", "filled_before_cancel",
-                                          "still_open", "unknown", "collateral", "ack_status")}
+                                          "still_open", "unknown", "unplanned", "collateral", "ack_status")}
     """),
     code("""\
     result.orders[["order_id", "symbol", "side", "orig_quantity", "outcome", "final_state"]].head()
