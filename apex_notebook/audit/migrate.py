@@ -85,12 +85,17 @@ def _install_guards(backend: Backend, writer: ChainWriter) -> dict[str, str]:
     return backend.installed_guards()
 
 
-def _schema_version(writer: ChainWriter, location: str) -> int:
-    found = writer.query("SELECT value FROM meta WHERE key = 'schema_version' ORDER BY seq DESC LIMIT 1")
-    if not found:
-        raise JournalError(f"{location} has a meta table without a schema_version: it is not an apex_notebook "
-                           "journal (or it was damaged); open another file", path=location)
-    return int(found[0][0])
+_VERSION_SQL: Final = "SELECT value FROM meta WHERE key = 'schema_version' ORDER BY seq DESC LIMIT 1"
+
+
+def _schema_version(found: list[tuple[Any, ...]], location: str) -> int:
+    """The schema version from :data:`_VERSION_SQL`'s rows; a missing or garbled one is a JournalError."""
+    text = str(found[0][0]) if found else ""
+    if not text.isdigit():
+        raise JournalError(f"{location} has a meta table without a readable schema_version ({text!r}): it is "
+                           "not an apex_notebook journal, or its meta rows were rewritten; open another file",
+                           path=location)
+    return int(text)
 
 
 def _add_outcome_columns(backend: Backend, writer: ChainWriter) -> list[str]:
@@ -137,9 +142,8 @@ def _current(backend: Backend) -> bool:
     """True when the journal needs nothing (read only: an archived, read-only copy opens too)."""
     if "meta" not in backend.tables():
         return False
-    found = backend.read("SELECT value FROM meta WHERE key = 'schema_version' ORDER BY seq DESC LIMIT 1")[1]
-    return bool(found) and int(found[0][0]) == SCHEMA_VERSION and set(outcome_columns()) <= set(
-        backend.columns("outcomes"))
+    version = _schema_version(backend.read(_VERSION_SQL)[1], backend.location)
+    return version == SCHEMA_VERSION and set(outcome_columns()) <= set(backend.columns("outcomes"))
 
 
 def prepare(backend: Backend, *, create: bool) -> None:
@@ -151,7 +155,7 @@ def prepare(backend: Backend, *, create: bool) -> None:
         writer = ChainWriter(tx, table_columns())
         tables = backend.tables()
         if "meta" in tables:
-            version = _schema_version(writer, location)
+            version = _schema_version(writer.query(_VERSION_SQL), location)
             if version > SCHEMA_VERSION:
                 raise JournalError(f"{location} is a journal of schema version {version}, newer than this "
                                    f"library's ({SCHEMA_VERSION}, {library_version()}); upgrade apex_notebook "

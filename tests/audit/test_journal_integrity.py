@@ -183,3 +183,19 @@ def test_a_database_error_while_writing_is_a_journal_error(journal: Journal) -> 
     assert info.value.path == journal.path and isinstance(info.value.__cause__, sqlite3.OperationalError)
     journal.event("e2", "poll", {})
     assert len(journal.timeline("e2")) == 2 and journal.verify().ok
+
+
+def test_edited_meta_rows_are_named_or_refused(journal: Journal) -> None:
+    fill(journal)
+    path = journal.path
+    journal.close()
+    _with_guard_off(path, "meta", "update", "UPDATE meta SET value = 'apex_notebook 9.9' WHERE key = 'created_by'")
+    with raw(path) as conn:
+        row_id = conn.execute("SELECT row_id FROM meta WHERE key = 'created_by'").fetchone()[0]
+    with Journal(path) as reopened:
+        verdict = reopened.verify()
+    assert (verdict.ok, verdict.table, verdict.row_id) == (False, "meta", row_id)
+    _with_guard_off(path, "meta", "update", "UPDATE meta SET value = 'two' WHERE key = 'schema_version'")
+    with pytest.raises(JournalError, match="readable schema_version") as info:
+        Journal(path)
+    assert info.value.path == path
