@@ -5,6 +5,7 @@ Verbs (``PATH`` is a journal file, or a ``postgresql://`` URL for a team journal
     apex-notebook journal list PATH                       one line per execution, the integrity verdict
     apex-notebook journal show PATH ID                    one execution: who, when, why, outcome, timeline
     apex-notebook journal report PATH ID [ID ...] -o FILE.html   the post-mortem report (self-contained HTML)
+    apex-notebook journal report PATH --since 2026-11-30T09:00 [--until ...] -o FILE.html   a time range
     apex-notebook journal verify PATH                     the hash chain; exit 1 naming the first broken row
     apex-notebook journal reconcile PATH                  finish executions a dead kernel left in flight
     apex-notebook journal export PATH ID --format csv|parquet [-o FOLDER]   one file per table
@@ -46,7 +47,9 @@ def add_journal_commands(commands: argparse._SubParsersAction) -> None:  # type:
     show.add_argument("execution_id", metavar="ID", help="execution id (see `journal list`)")
     report = verbs.add_parser("report", help="the post-mortem report as one HTML file", formatter_class=_FORMATTER)
     report.add_argument("path", metavar="PATH", help=path_help)
-    report.add_argument("execution_id", metavar="ID", nargs="+", help="execution id(s)")
+    report.add_argument("execution_id", metavar="ID", nargs="*", help="execution id(s); or --since/--until")
+    report.add_argument("--since", default=None, help="executions begun at or after this UTC time (ISO 8601)")
+    report.add_argument("--until", default=None, help="executions begun before this UTC time (ISO 8601)")
     report.add_argument("-o", "--output", type=Path, default=None, help="HTML file (default: report-ID.html)")
     export = verbs.add_parser("export", help="one file per table of an execution", formatter_class=_FORMATTER)
     export.add_argument("path", metavar="PATH", help=path_help)

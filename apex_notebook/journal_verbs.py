@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from apex_notebook.audit.export import export_execution
 from apex_notebook.audit.journal import Journal, ReconcileSkippedWarning
-from apex_notebook.audit.report import headline_of
+from apex_notebook.audit.report import headline_of, select_executions
 from apex_notebook.audit.report_facts import gather
 from apex_notebook.audit.report_timeline import event_words
 from apex_notebook.client import Client
@@ -113,8 +113,16 @@ def _reconcile(journal: Journal) -> int:
     return 1 if skipped else 0
 
 
-def _report(journal: Journal, ids: list[str], output: Path | None) -> int:
-    target = output or Path(f"report-{ids[0]}.html")
+def _report(journal: Journal, args: argparse.Namespace) -> int:
+    ids = list(args.execution_id)
+    if ids and (args.since or args.until):
+        raise ValueError("give execution ids or --since/--until, not both")
+    if not ids:
+        if not (args.since or args.until):
+            raise ValueError("name the execution(s) to report on (IDs from `apex-notebook journal list PATH`) "
+                             "or a time range with --since/--until")
+        ids = select_executions(journal, since=args.since, until=args.until)
+    target = args.output or Path(f"report-{ids[0] if len(ids) == 1 else 'executions'}.html")
     journal.report(ids, path=target)
     print(f"wrote {target} ({len(ids)} execution{'s' if len(ids) != 1 else ''}); open it in a browser or print it")
     return 0
@@ -144,7 +152,7 @@ def run_journal(args: argparse.Namespace) -> int:
             if args.verb == "reconcile":
                 return _reconcile(journal)
             if args.verb == "report":
-                return _report(journal, list(args.execution_id), args.output)
+                return _report(journal, args)
             return _export(journal, args.execution_id, args.format, args.output)
     except ApexError as error:
         text = str(error)

@@ -52,7 +52,11 @@ def select_executions(journal: JournalReader, *, since: object = None, until: ob
     keep = pd.Series(True, index=starts.index)
     for bound, after in ((since, True), (until, False)):
         if bound is not None:
-            stamp = pd.Timestamp(bound)  # type: ignore[arg-type]
+            try:
+                stamp = pd.Timestamp(bound)  # type: ignore[arg-type]
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"since/until must be a time (ISO 8601 such as 2026-11-30T09:00, UTC unless it "
+                                 f"says otherwise), not {bound!r}") from exc
             stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
             keep &= (starts["recorded_at"] >= stamp) if after else (starts["recorded_at"] < stamp)
     return [str(e) for e in starts.loc[keep, "execution_id"]]

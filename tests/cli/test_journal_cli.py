@@ -19,7 +19,7 @@ from apex_notebook.audit.journal import Journal
 from apex_notebook.simulator import FakeOMS
 
 from .conftest import ROOT, Run
-from .incident import Incident, in_flight_incident
+from .incident import Incident, in_flight_incident, replay_incident
 
 
 def test_list_shows_each_execution_outcome_first_and_the_verdict(cli: Run, incident: Incident) -> None:
@@ -161,3 +161,17 @@ def test_reconcile_asks_for_the_password_on_the_terminal_without_echo(tmp_path: 
     assert status == 0, text
     assert f"APEX password for ops at {server.url}" in text and f"reconciled {eid}" in text
     assert "demo" not in text  # the terminal did not echo it, nothing printed it
+
+
+def test_report_on_a_time_range(cli: Run, tmp_path: Path) -> None:
+    several = replay_incident(tmp_path / "several.sqlite", executions=2)
+    done = cli("journal", "report", str(several.path), "--since", "2000-01-01", "-o", "range.html")
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "range.html").read_text(encoding="utf-8")
+    assert "2 executions" in html and several.execution_id in html
+    for args, words in ((("--since", "2999-01-01"), "the selection is empty"),
+                        (("--since", "yesterday"), "since/until must be a time"),
+                        ((), "name the execution(s) to report on"),
+                        ((several.execution_id, "--until", "2999-01-01"), "not both")):
+        refused = cli("journal", "report", str(several.path), *args)
+        assert refused.returncode == 1 and words in refused.stderr and len(refused.stderr.splitlines()) == 1
