@@ -10,7 +10,6 @@ accordion is opened.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
 import ipywidgets as widgets
@@ -21,8 +20,7 @@ from apex_notebook.frames import display
 from apex_notebook.frames import html as hp
 from apex_notebook.ui import plots
 
-__all__ = ["COUNT_LIMIT", "TABLE_LIMIT", "OrdersBox", "PlanSummary", "notional_by_currency", "quotes_of",
-           "scroll_box"]
+__all__ = ["COUNT_LIMIT", "TABLE_LIMIT", "OrdersBox", "PlanSummary", "scroll_box"]
 
 #: Largest counts listed per table in the summary (the rest are summed into one row).
 COUNT_LIMIT: Final = 5
@@ -30,28 +28,6 @@ COUNT_LIMIT: Final = 5
 TABLE_LIMIT: Final = 1000
 #: The scroll box's maximum height: about 12 rows, so the box never pushes the panel past a screen.
 BOX_HEIGHT: Final = "320px"
-
-
-def quotes_of(instruments: pd.DataFrame | None) -> dict[int, str]:
-    """Instrument id -> quote currency (``product2_symbol``), for orders that lack ``quote_currency``."""
-    if instruments is None or "product2_symbol" not in instruments or "instrument_id" not in instruments:
-        return {}
-    pairs = zip(instruments["instrument_id"], instruments["product2_symbol"], strict=True)
-    return {int(i): str(q) for i, q in pairs if pd.notna(i) and pd.notna(q)}
-
-
-def notional_by_currency(orders: pd.DataFrame, quotes: Mapping[int, str] | None = None) -> pd.Series:
-    """Notional summed per quote currency (``quote_currency``, else ``quotes[instrument_id]``); never across."""
-    if "notional" not in orders or not len(orders):
-        return pd.Series(dtype="float64")
-    if "quote_currency" in orders:
-        currency = orders["quote_currency"].astype("object")
-    else:
-        known = dict(quotes or {})
-        currency = pd.Series([known.get(int(i)) if pd.notna(i) else None for i in orders["instrument_id"]],
-                             index=orders.index, dtype="object")
-    currency = currency.where(currency.notna(), display.UNKNOWN_CURRENCY)
-    return orders["notional"].groupby(currency.to_numpy()).sum()
 
 
 def scroll_box(inner_html: str, css_class: str) -> str:
@@ -86,7 +62,7 @@ class PlanSummary(widgets.HTML):  # type: ignore[misc]  # ipywidgets is untyped
             parts.append(hp.banner(hp.AMBER, "<b>Cannot execute:</b> " + esc(plan.refusal)
                                    + ". Nothing can be sent from this plan; the orders in scope are listed below."))
         noun = "order" if plan.count == 1 else "orders"
-        totals = notional_by_currency(plan.orders, quotes_of(instruments))
+        totals = display.notional_by_currency(plan.orders)
         notional = esc(display.money_text(totals, display.currency_decimals(plan.orders, instruments)))
         parts.append(f"<div class='apex-plan-count' style='font-size:1.15em;margin:4px 0'>"
                      f"<b class='apex-count-value'>{plan.count}</b> {noun} in scope &middot; notional per quote "
