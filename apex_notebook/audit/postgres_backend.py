@@ -29,7 +29,7 @@ from apex_notebook.audit.backup import copy_into_sqlite
 from apex_notebook.audit.schema import CHAIN_COLUMNS
 from apex_notebook.wire.errors import JournalError
 
-__all__ = ["LOCK_KEY", "PostgresBackend", "is_postgres_url", "safe_pg_url"]
+__all__ = ["LOCK_KEY", "PostgresBackend", "is_postgres_url", "safe_pg_url", "writer_grants"]
 
 #: The advisory lock every writer holds for its transaction ("apex" in ASCII).
 LOCK_KEY: Final = 0x61706578
@@ -74,6 +74,21 @@ class _Connection(Protocol):
     def cursor(self) -> _Cursor: ...
 
     def close(self) -> None: ...
+
+
+def writer_grants(role: str, schema: str = "public") -> list[str]:
+    """The statements that let ``role`` write a journal in ``schema`` without owning it (run as the owner).
+
+    A desk's journal is best created by an administrator role; each person's role then gets SELECT and
+    INSERT only. Such a role cannot UPDATE, DELETE or TRUNCATE (no privilege, besides the triggers) and
+    cannot drop or replace a trigger (only the owner can): append-only is enforced twice.
+    """
+    for name in (role, schema):
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"a name of letters, digits and underscores, not {name!r}")
+    return [f"GRANT USAGE ON SCHEMA {schema} TO {role}",
+            f"GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA {schema} TO {role}",
+            f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {role}"]
 
 
 def _norm(sql: str) -> str:

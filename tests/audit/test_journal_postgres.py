@@ -17,11 +17,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pandas as pd
 import pytest
 from cancel_fakes import result_for
 from sim_session import run
 
 from apex_notebook.audit.journal import Journal
+from apex_notebook.audit.postgres_backend import writer_grants
+from apex_notebook.cancel.result import RESULT_SCHEMA
 from apex_notebook.cancel.scope import ALL, CancelScope
 from apex_notebook.client import Client
 from apex_notebook.simulator import FakeOMS, ManualClock
@@ -320,3 +323,38 @@ def test_a_writer_killed_after_the_send_is_reconciled_once_on_postgres(sim: Fake
             assert states.count("done") == 1 and journal.verify().ok
         client.close()
     assert sum(1 for c in sim.requests if c.name == "CancelAllOrders") == 1
+
+
+def test_a_writer_role_with_insert_only_cannot_rewrite_or_unguard(pg_url: str) -> None:
+    Journal(pg_url, create=True).close()  # created by the owner (an administrator)
+    with psycopg.connect(pg_url, autocommit=True) as owner:
+        if owner.execute("SELECT 1 FROM pg_roles WHERE rolname = 'desk_writer'").fetchone() is None:
+            owner.execute("CREATE ROLE desk_writer LOGIN")
+        for statement in writer_grants("desk_writer"):
+            owner.execute(statement)
+    url = pg_url.replace("postgres@", "desk_writer@")
+    with Journal(url) as journal:
+        fill(journal)
+        assert journal.verify().ok
+    with psycopg.connect(url, autocommit=True) as writer:
+        for statement in ("UPDATE outcomes SET outcome = 'still_open'", "DELETE FROM events",
+                          "DROP TRIGGER outcomes_no_update ON outcomes", "ALTER TABLE events DISABLE TRIGGER ALL"):
+            with pytest.raises(psycopg.Error, match=r"permission denied|must be owner"):
+                writer.execute(statement)
+    with Journal(pg_url) as journal:
+        assert journal.verify().ok
+    with pytest.raises(ValueError, match="letters"):
+        writer_grants("x; DROP TABLE events")
+
+
+def test_a_new_result_column_is_added_on_both_backends(both: Journal, monkeypatch: pytest.MonkeyPatch) -> None:
+    fill(both)
+    location = both.path  # a path, or the URL (no password here)
+    both.close()
+    monkeypatch.setitem(RESULT_SCHEMA, "checked_twice", "boolean")
+    with Journal(location) as upgraded:
+        result = result_for("e2")
+        result.orders["checked_twice"] = pd.array([True, None], dtype="boolean")
+        upgraded.finish(result)
+        assert upgraded.outcomes("e2")["checked_twice"].tolist()[0] is True
+        assert upgraded.outcomes("e1")["checked_twice"].isna().all() and upgraded.verify().ok
