@@ -8,13 +8,14 @@ import pytest
 
 from apex_notebook.audit.integrity import row_hash
 from apex_notebook.audit.journal import Journal
+from apex_notebook.audit.schema import TABLES
 from apex_notebook.wire.errors import JournalError
 
 from .journal_samples import fill, intent, raw, trigger_sql
 
 
 def _count_rows(path: str) -> int:
-    tables = ("meta", "executions", "outcomes", "snapshots", "events", "refusals", "leases")
+    tables = tuple(TABLES)
     with raw(path) as conn:
         return sum(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables)
 
