@@ -18,6 +18,7 @@ from typing import Any
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbconvert import HTMLExporter
 from panel_kernel_cells import CELLS
 
 CELL_TIMEOUT = 120
@@ -214,3 +215,11 @@ def test_saved_notebook_keeps_the_panels_latest_record(executed: tuple[Any, Path
     # the record was replaced in place after the last action of this panel (the success cell)
     assert reports["success"]["execution_id"] in htmls[0] and "verified OK" in htmls[0]
     assert htmls[0] == reports["success"]["record"]
+
+
+def test_html_export_shows_the_record(executed: tuple[Any, Path], reports: dict[str, dict[str, Any]]) -> None:
+    _nb, saved = executed
+    body, _resources = HTMLExporter().from_filename(str(saved))
+    assert "Cancel panel record" in body
+    assert reports["success"]["execution_id"] in body and "verified OK" in body
+    assert "Traceback" not in body
