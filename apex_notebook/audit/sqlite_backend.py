@@ -57,6 +57,7 @@ class SQLiteBackend:
     """A journal in one SQLite file (or ``":memory:"``, always created, for tests)."""
 
     def __init__(self, path: str, *, create: bool = False, busy_timeout: float = 30.0) -> None:
+        path = path if path == MEMORY else str(Path(path).expanduser())
         self.location = path if path == MEMORY else str(Path(path).absolute())
         self._lock = threading.RLock()
         self.closed = False

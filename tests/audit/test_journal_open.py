@@ -184,3 +184,10 @@ def test_opening_a_current_journal_does_not_wait_for_writers(journal: Journal) -
         with Journal(journal.path) as reader:
             assert reader.in_flight() == ["e2"] and reader.verify().ok
         writer.execute("ROLLBACK")
+
+
+def test_a_home_relative_path_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with Journal("~/desk.sqlite", create=True) as journal:
+        assert journal.path == str(tmp_path / "desk.sqlite")
+    assert (tmp_path / "desk.sqlite").exists()
