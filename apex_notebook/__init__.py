@@ -16,6 +16,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from apex_notebook.audit.journal import Journal
+from apex_notebook.cancel.approval_policy import ApprovalPolicy
 from apex_notebook.cancel.plan import CancelPlan
 from apex_notebook.cancel.result import CancelResult
 from apex_notebook.cancel.scope import ALL, CancelScope
@@ -23,6 +24,7 @@ from apex_notebook.client import Client
 from apex_notebook.wire.errors import (
     AlreadyExecutedError,
     ApexError,
+    ApprovalError,
     AuthenticationError,
     BadResponseError,
     ClientClosedError,
@@ -54,6 +56,8 @@ __all__ = [
     "ALL",
     "AlreadyExecutedError",
     "ApexError",
+    "ApprovalError",
+    "ApprovalPolicy",
     "AuthenticationError",
     "BadResponseError",
     "CancelPanel",

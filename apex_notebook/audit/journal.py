@@ -22,6 +22,8 @@ REPLACE-style rewrites:
 * ``snapshots`` -- the order sets at phase ``preview``, ``pre_send``, ``post_verify`` and ``collateral``,
   zlib-compressed columnar JSON of ``SNAPSHOT_COLUMNS``.
 * ``events`` -- the post-mortem timeline: intent, send, ack, each verification poll, outcome, done.
+* ``policies`` and ``approvals``: the two-person release (``approvals.py``: ``set_policy``, ``submit``,
+  ``approve``, ``reject``, ``requests``).
 * ``refusals`` (refused execute attempts), ``leases`` (which reconciler holds an execution, until when),
   ``meta`` (schema version, creating library, the append-only triggers as created).
 
@@ -51,6 +53,7 @@ import pandas as pd
 from apex_notebook.audit import export as exports
 from apex_notebook.audit import leases, records
 from apex_notebook.audit import report as reports
+from apex_notebook.audit.approvals import JournalApprovals
 from apex_notebook.audit.backend import Backend
 from apex_notebook.audit.chain import ChainWriter
 from apex_notebook.audit.codec import SNAPSHOT_COLUMNS, decode_frame, encode_frame
@@ -78,7 +81,7 @@ class ReconcileSkippedWarning(UserWarning):
     """An unfinished execution was left alone by ``Journal.reconcile`` (the message says why)."""
 
 
-class Journal(JournalReaders):
+class Journal(JournalReaders, JournalApprovals):
     """The audit journal of cancel executions (see the module docstring).
 
     ``Journal(path)`` opens an existing journal (a missing file is a ``JournalError``);

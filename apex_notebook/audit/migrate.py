@@ -8,7 +8,9 @@
   are checked (one missing: refused), dropped, the chain columns are added and the existing rows are
   chained in table order (``meta`` says how many rows were chained that way, and when), the new
   tables and guards are created;
-* a schema-2 journal gains any ``outcomes`` column that ``RESULT_SCHEMA`` has and it lacks (nullable);
+* a schema-2 journal gains the approval tables of schema 3 (``policies``, ``approvals``) and their
+  guards, in one transaction (``meta`` records the new version and guards);
+* a journal gains any ``outcomes`` column that ``RESULT_SCHEMA`` has and it lacks (nullable);
 * a journal of a newer schema, or a database that is not a journal, is refused with a ``JournalError``.
 
 A journal that needs nothing is only read (no write lock). Every change runs inside one exclusive
@@ -40,6 +42,7 @@ from apex_notebook.wire.errors import JournalError
 __all__ = ["expected_guards", "library_version", "prepare", "table_columns"]
 
 _NEW_IN_2: Final = ("meta", "refusals", "leases")
+_NEW_IN_3: Final = ("policies", "approvals")
 
 
 def library_version() -> str:
@@ -134,8 +137,25 @@ def _from_1(backend: Backend, writer: ChainWriter) -> int:
             writer.tx.execute(f"UPDATE {table} SET seq = ?, prev_hash = ?, row_hash = ? WHERE row_id = ?",
                               [seq, values["prev_hash"], prev, values["row_id"]])
         writer.tx.execute(f"CREATE UNIQUE INDEX {table}_seq ON {table}(seq)")
-    _create(backend, writer, _NEW_IN_2)
+    _create(backend, writer, _NEW_IN_2 + _NEW_IN_3)
     return seq
+
+
+def _from_2(backend: Backend, writer: ChainWriter) -> None:
+    """Upgrade a schema-2 journal to 3: the approval tables and their guards; meta says so.
+
+    The recorded guards are the old record plus the new tables' guards: a schema-2 guard dropped
+    before the upgrade stays missing from the database and named by ``verify()``, never laundered.
+    """
+    _create(backend, writer, _NEW_IN_3)
+    new = [name for table in _NEW_IN_3 for name in backend.guard_ddl(table)]
+    for table in _NEW_IN_3:
+        for statement in backend.guard_ddl(table).values():
+            writer.tx.execute(statement)
+    found = writer.query("SELECT value FROM meta WHERE key = 'guards' ORDER BY seq DESC LIMIT 1")
+    guards = {**json.loads(str(found[0][0]) if found else "{}"),
+              **{name: sql for name, sql in backend.installed_guards().items() if name in new}}
+    _meta(writer, schema_version=SCHEMA_VERSION, migrated_from=2, guards=json.dumps(guards, sort_keys=True))
 
 
 def _current(backend: Backend) -> bool:
@@ -160,6 +180,8 @@ def prepare(backend: Backend, *, create: bool) -> None:
                 raise JournalError(f"{location} is a journal of schema version {version}, newer than this "
                                    f"library's ({SCHEMA_VERSION}, {library_version()}); upgrade apex_notebook "
                                    "to read it -- it was not changed", path=location)
+            if version == 2:
+                _from_2(backend, writer)
             added = _add_outcome_columns(backend, writer)
             if added:
                 _meta(writer, outcome_columns_added=json.dumps(added))

@@ -10,6 +10,8 @@ Schema versions (forward-only; ``migrate.py``):
 * 1 -- the first layout: ``executions``, ``outcomes``, ``snapshots``, ``events``; no ``meta``, no chain.
 * 2 -- every row hash-chained; ``meta`` (``schema_version``, ``created_by``), ``refusals``, ``leases``;
   INSERT triggers refuse REPLACE-style rewrites.
+* 3 -- the two-person release (``approvals.py``): ``policies`` (the desk's approval policy, one row per
+  change) and ``approvals`` (one row per step of an approval request: submitted, approved, rejected).
 
 The outcome columns are derived from :data:`apex_notebook.cancel.result.RESULT_SCHEMA`: a column added
 there is added to ``outcomes`` (nullable) the next time a journal is opened, without a version bump.
@@ -34,7 +36,7 @@ __all__ = [
 ]
 
 #: The schema version this library writes (and the newest it can read).
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 #: Column name -> logical type (``int``, ``real``, ``text``, ``blob``).
 Columns = dict[str, str]
@@ -83,6 +85,12 @@ TABLES: Final[dict[str, Columns]] = {
                  "drift_removed_ids": "text", "recorded_at": "text"},
     "leases": {"execution_id": "text", "holder": "text", "action": "text", "expires_at": "real",
                "recorded_at": "text"},
+    # schema 3: the two-person release (audit/approvals.py)
+    "policies": {"policy_json": "text", "set_by": "text", "reason": "text", "recorded_at": "text"},
+    "approvals": {"request_id": "text", "action": "text", "at": "text", "by_user": "text", "reason": "text",
+                  "base_url": "text", "oms_id": "int", "scope_text": "text", "payload_json": "text",
+                  "plan_id": "text", "fingerprint": "text", "n_orders": "int", "n_accounts": "int",
+                  "notional_json": "text", "needs_json": "text", "preview": "blob", "recorded_at": "text"},
 }
 
 #: Every table is chained, in this order when rows of one transaction are listed.
@@ -96,4 +104,6 @@ INDEXES: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "events_id": ("events", ("execution_id",)),
     "leases_id": ("leases", ("execution_id",)),
     "meta_key": ("meta", ("key",)),
+    "approvals_id": ("approvals", ("request_id",)),
+    "approvals_fingerprint": ("approvals", ("fingerprint",)),
 }

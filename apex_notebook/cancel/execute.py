@@ -43,6 +43,7 @@ import pandas as pd
 
 from apex_notebook.cancel.accounting import COLLATERAL_MODES
 from apex_notebook.cancel.after_send import GuardedJournal
+from apex_notebook.cancel.approval_gate import require_approval
 from apex_notebook.cancel.clock import GatewayClock
 from apex_notebook.cancel.drift import split_pre_send
 from apex_notebook.cancel.plan import CancelPlan, fingerprint
@@ -212,6 +213,7 @@ def execute_plan(client: CancelClient, plan: CancelPlan, *, reason: str, confirm
     """
     try:
         _refuse_unless_ready(client, plan, reason=reason, confirm=confirm, mode=mode, collateral=collateral)
+        require_approval(journal, plan, client.username)  # the desk's two-person rule (approval_gate.py)
         plan._claim()
     except PlanError as exc:
         record_refusal(journal, client, plan, exc, confirm=confirm)

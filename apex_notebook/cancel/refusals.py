@@ -16,6 +16,7 @@ from apex_notebook.cancel.plan import CancelPlan
 from apex_notebook.cancel.protocol import CancelClient, ExecutionJournal
 from apex_notebook.wire.errors import (
     AlreadyExecutedError,
+    ApprovalError,
     ConfirmationError,
     DriftError,
     NotPermittedError,
@@ -35,6 +36,8 @@ def refusal_kind(exc: PlanError) -> str:
         return "not_permitted"
     if isinstance(exc, AlreadyExecutedError):
         return "already_executed"
+    if isinstance(exc, ApprovalError):
+        return "not_approved"
     text = str(exc)
     if "reason is required" in text:
         return "reason_missing"

@@ -21,7 +21,8 @@
         ├── ConfirmationError      the confirmation phrase does not match
         ├── DriftError             the orders in scope changed since the preview (.added, .removed)
         ├── AlreadyExecutedError   a plan executes at most once
-        └── NotPermittedError      the user may not cancel in this scope
+        ├── NotPermittedError      the user may not cancel in this scope
+        └── ApprovalError          the desk's policy needs another user's approval (.request_id)
 
 Every message says what was attempted, what APEX said and what to do next. ``payload`` is the
 request payload with secret values masked at every depth (``masking.py``); a secret of the request
@@ -44,6 +45,7 @@ __all__ = [
     "SECRET_KEYS",
     "AlreadyExecutedError",
     "ApexError",
+    "ApprovalError",
     "AuthenticationError",
     "BadResponseError",
     "ClientClosedError",
@@ -221,6 +223,17 @@ class AlreadyExecutedError(PlanError):
 
 class NotPermittedError(PlanError):
     """The logged-in user may not cancel in this scope."""
+
+
+class ApprovalError(PlanError):
+    """The two-person release refused: the plan needs (or the request cannot take) another user's approval.
+
+    ``request_id`` names the approval request concerned, when there is one.
+    """
+
+    def __init__(self, message: str, *, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.request_id = request_id
 
 
 #: APEX errorcode -> error class (errorcode 107 "Operation In Process" is not an error).
