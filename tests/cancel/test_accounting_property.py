@@ -66,7 +66,7 @@ arrivals = st.lists(st.tuples(st.integers(1, ACCOUNTS), st.integers(1, 7)), max_
        hidden=st.sampled_from([frozenset(), frozenset({11})]), failing=st.integers(0, 2),
        whole_oms=st.booleans())
 def test_every_order_cancelled_in_the_window_is_accounted_for_exactly_once(
-        tmp_path: Path, scope: CancelScope, at_send: list[Arrival], during: list[Arrival], fill_race: float,
+        tmp_path: Path, *, scope: CancelScope, at_send: list[Arrival], during: list[Arrival], fill_race: float,
         cancel_delay: float, key: str, hidden: frozenset[int], failing: int, whole_oms: bool) -> None:
     clock = ManualClock()
     sim = FakeOMS.seeded(seed=3, accounts=ACCOUNTS, orders_per_account=5, clock=clock)
