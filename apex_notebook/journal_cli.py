@@ -9,6 +9,12 @@ Verbs (``PATH`` is a journal file, or a ``postgresql://`` URL for a team journal
     apex-notebook journal verify PATH                     the hash chain; exit 1 naming the first broken row
     apex-notebook journal reconcile PATH                  finish executions a dead kernel left in flight
     apex-notebook journal export PATH ID --format csv|parquet [-o FOLDER]   one file per table
+    apex-notebook journal requests PATH [--state pending]   approval requests and the desk's policy
+    apex-notebook journal approve PATH REQUEST_ID --reason TEXT   approve as the APEX user who logs in
+    apex-notebook journal reject PATH REQUEST_ID --reason TEXT    reject, likewise
+
+``approve`` and ``reject`` log in to prove who decides (``journal_approval_verbs.py``): the approver is
+the logged-in user, never a flag.
 
 ``reconcile`` needs the gateway's credentials: from the ``APEX_*`` variables (``Settings.from_env``;
 ``APEX_URL`` defaults to the gateway the unfinished executions were journalled on, ``APEX_USERNAME`` to
@@ -56,3 +62,19 @@ def add_journal_commands(commands: argparse._SubParsersAction) -> None:  # type:
     export.add_argument("execution_id", metavar="ID", help="execution id")
     export.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format")
     export.add_argument("-o", "--output", type=Path, default=None, help="folder (default: export-ID)")
+    _add_approval_verbs(verbs, path_help)
+
+
+def _add_approval_verbs(verbs: argparse._SubParsersAction, path_help: str) -> None:  # type: ignore[type-arg]
+    """``requests``, ``approve``, ``reject``: the two-person release (run by ``journal_approval_verbs.py``)."""
+    requests = verbs.add_parser("requests", help="approval requests and the desk's policy", formatter_class=_FORMATTER)
+    requests.add_argument("path", metavar="PATH", help=path_help)
+    requests.add_argument("--state", choices=("pending", "approved", "rejected"), default=None,
+                          help="only requests in this state (default: all)")
+    for name in ("approve", "reject"):
+        text = (f"{name} a pending request as the APEX user who logs in (APEX_* variables or a prompt; "
+                "never the submitter)")
+        verb = verbs.add_parser(name, help=text, description=text, formatter_class=_FORMATTER)
+        verb.add_argument("path", metavar="PATH", help=path_help)
+        verb.add_argument("request_id", metavar="REQUEST_ID", help="request id (see `journal requests`)")
+        verb.add_argument("--reason", required=True, help="why (journalled with the decision)")

@@ -21,6 +21,7 @@ from apex_notebook.audit.report import headline_of, select_executions
 from apex_notebook.audit.report_facts import gather
 from apex_notebook.audit.report_timeline import event_words
 from apex_notebook.client import Client
+from apex_notebook.journal_approval_verbs import APPROVAL_VERBS, run_approval_verb
 from apex_notebook.wire.errors import ApexError
 from apex_notebook.wire.settings import ENV_VARS, Settings
 
@@ -153,6 +154,8 @@ def run_journal(args: argparse.Namespace) -> int:
                 return _reconcile(journal)
             if args.verb == "report":
                 return _report(journal, args)
+            if args.verb in APPROVAL_VERBS:
+                return run_approval_verb(journal, args)
             return _export(journal, args.execution_id, args.format, args.output)
     except ApexError as error:
         text = str(error)
