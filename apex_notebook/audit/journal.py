@@ -202,7 +202,8 @@ class Journal(JournalReaders, JournalApprovals):
             records.insert_event(w, execution_id, kind, detail)
 
     def finish(self, result: CancelResult, post_verify: pd.DataFrame | None = None, *,
-               collateral: pd.DataFrame | None = None, note: str | None = None) -> None:
+               collateral: pd.DataFrame | None = None, unplanned: pd.DataFrame | None = None,
+               note: str | None = None) -> None:
         """Outcomes (target, unplanned, collateral), snapshots and the ``done`` row, in one transaction.
 
         Raises ``JournalError`` ("already finished") when the execution's latest state is ``done``: the
@@ -213,7 +214,8 @@ class Journal(JournalReaders, JournalApprovals):
                   "collateral": result.collateral}
         outcome_columns = [c for c in self._columns["outcomes"] if c not in {"kind", "recorded_at"}]
         snapshot_rows = [records.snapshot_row(eid, phase, frame) for phase, frame in
-                         (("post_verify", post_verify), ("collateral", collateral)) if frame is not None]
+                         (("post_verify", post_verify), ("collateral", collateral), ("unplanned", unplanned))
+                         if frame is not None]
         rows = [{**values, "execution_id": eid, "kind": kind}
                 for kind in _OUTCOME_KINDS for values in records.records_of(frames[kind], outcome_columns)]
         with self._write() as w:

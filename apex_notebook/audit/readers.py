@@ -21,7 +21,7 @@ from apex_notebook.cancel.result import RESULT_SCHEMA, typed_result
 __all__ = ["PHASES", "JournalReaders", "executions_frame", "outcomes_frame", "timeline_frame"]
 
 #: The snapshot phases of an execution.
-PHASES: Final = ("preview", "pre_send", "post_verify", "collateral")
+PHASES: Final = ("preview", "pre_send", "post_verify", "collateral", "unplanned")
 
 _JSON_COLUMNS: Final = ("ack", "summary", "drift", "payload")
 _INT_COLUMNS: Final = ("row_id", "oms_id", "account_id", "instrument_id", "previewed")

@@ -152,7 +152,8 @@ def _reconcile_one(client: CancelClient, journal: ReconcileJournal, execution_id
     result = _late_result(execution_id, found, ack=ack, mode=mode, drift=drift, description=str(latest["scope_text"]),
                           journal_path=getattr(journal, "path", None))
     try:
-        journal.finish(result, found.post_open, collateral=found.collateral_orders, note="reconciled")
+        journal.finish(result, found.post_open, collateral=found.collateral_orders,
+                       unplanned=found.unplanned_orders, note="reconciled")
     except JournalError as exc:
         return None, f"not finished here: {exc}"
     client._append_result(result.orders)

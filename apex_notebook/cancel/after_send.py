@@ -46,9 +46,9 @@ class GuardedJournal:
         self._guard("event", self.execution_id, kind, detail)
 
     def finish(self, result: CancelResult, post_verify: pd.DataFrame | None, *,
-               collateral: pd.DataFrame | None) -> None:
-        """Record the outcomes and the ``done`` state (skipped after a failure)."""
-        self._guard("finish", result, post_verify, collateral=collateral)
+               collateral: pd.DataFrame | None, unplanned: pd.DataFrame | None) -> None:
+        """Record the outcomes, their snapshots and the ``done`` state (skipped after a failure)."""
+        self._guard("finish", result, post_verify, collateral=collateral, unplanned=unplanned)
 
     def error(self, result: CancelResult) -> SentButNotJournalledError:
         """The error to raise when a write failed: the cancel was sent, here is what verification found."""

@@ -270,7 +270,7 @@ def _record(client: CancelClient, journal: GuardedJournal, plan: CancelPlan, eid
                         timings=timings, unplanned=unplanned)
     result = CancelResult(eid, found.orders, found.collateral, summary, plan.describe(), unplanned=unplanned,
                           journal_path=journal.path or None)
-    journal.finish(result, found.post_open, collateral=found.collateral_orders)
+    journal.finish(result, found.post_open, collateral=found.collateral_orders, unplanned=found.unplanned_orders)
     if journal.failure is not None:
         result = replace(result, journal_path=None)
     client._append_result(result.orders)

@@ -67,5 +67,6 @@ class ExecutionJournal(Protocol):
         """Record one refused attempt (nothing was sent); returns its id."""
 
     def finish(self, result: CancelResult, post_verify: pd.DataFrame | None = None, *,
-               collateral: pd.DataFrame | None = None, note: str | None = None) -> None:
+               collateral: pd.DataFrame | None = None, unplanned: pd.DataFrame | None = None,
+               note: str | None = None) -> None:
         """Record the outcomes and the ``done`` state."""

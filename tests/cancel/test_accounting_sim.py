@@ -50,6 +50,8 @@ def test_an_order_arriving_after_the_drift_check_is_unplanned_and_reported_every
     assert "unplanned" in result._repr_html_().lower()
     stored = journal.outcomes(result.execution_id, kind="unplanned")
     assert set(stored["order_id"]) == late
+    as_read = journal.snapshot(result.execution_id, "unplanned").set_index("order_id")
+    assert set(as_read.index) == late and (as_read["price"] == 77.0).all()      # priced, for the post-mortem
 
 
 def test_unplanned_and_collateral_are_told_apart(sim: FakeOMS, ops: Client, journal: Journal,
