@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from cancel_fakes import frame, mixed_records
 
@@ -180,3 +181,17 @@ def test_an_upgrade_does_not_hide_a_guard_dropped_before_it(v2_journal: str) -> 
     with Journal(v2_journal) as journal:
         verdict = journal.verify()
         assert not verdict.ok and "events_no_delete" in str(verdict)
+
+
+def test_a_backup_keeps_the_policy_and_the_requests(location: str, tmp_path: Path) -> None:
+    with Journal(location, create=True) as journal:
+        journal.set_policy(POLICY, by="lead")
+        rid = journal.submit(_plan(), reason="runaway algo")
+        journal.reject(rid, by="ops2", reason="leave it")
+        verdict = journal.backup(tmp_path / "copy.sqlite")
+        original = journal.requests()
+    assert verdict.ok
+    with Journal(tmp_path / "copy.sqlite") as copy:
+        assert copy.policy() == POLICY
+        pd.testing.assert_frame_equal(copy.requests(), original)
+        assert set(copy.request_orders(rid)["order_id"]) == set(_plan().orders["order_id"])
