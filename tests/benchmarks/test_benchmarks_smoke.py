@@ -1,4 +1,4 @@
-"""Smoke test of the benchmarks (issue 7): each script runs with ``--quick`` and prints its ratios.
+"""Smoke test of the benchmarks (issues 7 and 13): each script runs with ``--quick`` and prints its ratios.
 
 No timing is asserted: the figures of a quick run on a shared machine mean nothing. The test checks
 that every script exits 0 and prints at least one ``RATIO`` line, its ``TARGET`` lines and a ``SUMMARY``.
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-SCRIPTS = ["b1_snapshot.py", "b2_select.py", "b3_memory.py", "b4_verify.py", "b5_panel.py"]
+SCRIPTS = ["b1_snapshot.py", "b2_select.py", "b3_memory.py", "b4_verify.py", "b5_panel.py", "b6_execute.py"]
 
 
 @pytest.mark.slow
