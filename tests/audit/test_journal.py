@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -15,16 +14,7 @@ from apex_notebook.audit.codec import SNAPSHOT_COLUMNS, decode_frame, encode_fra
 from apex_notebook.audit.journal import Journal
 from apex_notebook.wire.settings import safe_url
 
-
-def intent(**over: object) -> dict[str, object]:
-    base: dict[str, object] = {
-        "username": "ops", "operator": "alice", "base_url": "http://user:pw@apex.example:8080/ap?token=x",
-        "oms_id": 1, "account_id": 9, "instrument_id": 0, "scope_text": "every order of account 9",
-        "payload_json": json.dumps({"OMSId": 1, "AccountId": 9}), "plan_id": "p1", "fingerprint": "f" * 64,
-        "previewed": 2, "reason": "runaway algo", "mode": "cancel_all",
-        "confirmation": "CANCEL 2 ORDERS ON ACCOUNT 9, ALL INSTRUMENTS", "drift_json": json.dumps({})}
-    base.update(over)
-    return base
+from .journal_samples import intent
 
 
 def test_wal_and_full_sync(journal: Journal) -> None:
