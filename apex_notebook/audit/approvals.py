@@ -5,6 +5,7 @@ journal's writer, like the rest of the journal (tables ``policies`` and ``approv
 
 * ``journal.set_policy(ApprovalPolicy(...), by=...)`` appends the desk's policy; ``journal.policy()``
   reads the newest one (an empty policy -- nothing needs approval -- when none was set);
+  ``journal.policies()`` lists every change (who relaxed it, when, why);
 * ``journal.submit(plan, reason=...)`` records a pending request with the frozen plan: plan id,
   fingerprint, scope (words and payload), gateway, counts, notional per currency, the policy's reasons
   and the preview's orders (the journal's snapshot encoding, ``codec.py``); returns the ``request_id``;
@@ -93,6 +94,14 @@ class JournalApprovals:
         """The newest policy (an empty one, needing no approval, when none was ever set)."""
         _, rows = self._backend.read("SELECT policy_json FROM policies ORDER BY seq DESC LIMIT 1")
         return ApprovalPolicy.from_json(str(rows[0][0])) if rows else ApprovalPolicy()
+
+    def policies(self) -> pd.DataFrame:
+        """Every policy ever set, oldest first: ``recorded_at``, ``set_by``, ``reason``, ``policy`` (in words)."""
+        names, rows = self._backend.read("SELECT recorded_at, set_by, reason, policy_json FROM policies ORDER BY seq")
+        frame = pd.DataFrame.from_records(rows, columns=names)
+        frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], utc=True, format="ISO8601")
+        frame["policy"] = [ApprovalPolicy.from_json(str(text)).describe() for text in frame.pop("policy_json")]
+        return frame
 
     # -- requests --------------------------------------------------------------------------------
     def submit(self, plan: CancelPlan, *, reason: str, by: str | _User | None = None) -> str:

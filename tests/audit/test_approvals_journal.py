@@ -54,6 +54,10 @@ def test_the_policy_round_trips_and_keeps_its_history(location: str) -> None:
         assert dict(reopened.policy().max_notional) == {"USD": 1_000_000.0, "BTC": 2.5}
         assert reopened.policy().describe() == ("approval needed for: ALL-accounts scopes; over 100 orders; "
                                                 "over 2.50 BTC; over 1,000,000.00 USD")
+        history = reopened.policies()
+        assert list(history["set_by"]) == ["lead", "lead"]
+        assert list(history["reason"]) == ["first", "after the incident review"]
+        assert list(history["policy"]) == ["approval needed for: over 5 orders", POLICY.describe()]
         assert reopened.verify().ok
 
 
