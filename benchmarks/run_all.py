@@ -1,4 +1,4 @@
-"""Run every benchmark (B1-B5 of issue 7, B6-B7 of issue 13) one after the other; print their output and a final summary.
+"""Run every benchmark (B1-B5 of issue 7, B6-B7 of issue 13) one after the other, then a summary.
 
     .venvs/test/bin/python benchmarks/run_all.py [--quick] [--only b1,b3] [--log FILE] [-- extra script args]
 

@@ -16,7 +16,7 @@ from apex_notebook.audit.export import SCHEMAS, read_export
 from apex_notebook.audit.journal import Journal
 
 STEMS = ["execution", "outcomes", "snapshot-preview", "snapshot-pre_send", "snapshot-post_verify",
-         "snapshot-collateral", "timeline", "refusals"]
+         "snapshot-collateral", "snapshot-unplanned", "timeline", "refusals"]
 
 
 @pytest.fixture(scope="module")
