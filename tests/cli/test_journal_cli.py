@@ -52,7 +52,8 @@ def test_export_writes_typed_tables(cli: Run, incident: Incident, tmp_path: Path
     done = cli("journal", "export", str(incident.path), incident.execution_id, "--format", fmt, "-o", "tables")
     assert done.returncode == 0, done.stderr
     paths = [Path(p) for p in done.stdout.split()]
-    assert all(p.suffix == f".{fmt}" and (tmp_path / p).exists() for p in paths) and len(paths) == 9  # 5 snapshot phases, unplanned included
+    assert all(p.suffix == f".{fmt}" and (tmp_path / p).exists() for p in paths)
+    assert len(paths) == 9  # 5 snapshot phases, unplanned included
     outcomes = read_export(tmp_path / "tables" / f"outcomes.{fmt}")
     assert set(outcomes["kind"]) == {"target", "unplanned", "collateral"}
     assert str(outcomes["order_id"].dtype) == "Int64"
