@@ -24,6 +24,7 @@ import pandas as pd
 from apex_notebook.wire.errors import (
     AlreadyExecutedError,
     ApexError,
+    ApprovalError,
     AuthenticationError,
     ConfirmationError,
     DriftError,
@@ -121,6 +122,9 @@ def _what(exc: BaseException, action: str) -> tuple[str, str]:
         return "This plan was already used (a plan runs at most once)", "press Preview for a new plan"
     if isinstance(exc, NotPermittedError):
         return f"You may not cancel in this scope: {text}", "choose one of your accounts, or ask an Operator"
+    if isinstance(exc, ApprovalError):
+        return (f"This plan needs a second person's approval first: {text}",
+                "submit it (journal.submit) and ask another user to approve it, then Execute")
     if isinstance(exc, PlanError):
         return f"The plan was refused: {text}", again
     if isinstance(exc, PartialSnapshotError):

@@ -24,9 +24,11 @@ from typing import Any, TypeVar
 import ipywidgets as widgets
 import pandas as pd
 
+from apex_notebook.audit.journal import Journal
 from apex_notebook.cancel.plan import CancelPlan
 from apex_notebook.cancel.result import CancelResult
 from apex_notebook.cancel.scope import CancelScope
+from apex_notebook.ui.panel.approvals_view import ApprovalsView
 from apex_notebook.ui.panel.banner import Banner
 from apex_notebook.ui.panel.confirm import ConfirmBox, execute_blockers
 from apex_notebook.ui.panel.messages import Sent
@@ -78,6 +80,7 @@ class CancelPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.confirm = ConfirmBox()
         self.result_view = ResultView()
         self.orders_box = OrdersBox()
+        self.approvals = ApprovalsView()
         self.errors, self.plan_view = self.banner, self.orders_box  # older names, kept for code using them
         role = "Operator" if client.is_operator else ", ".join(sorted(getattr(client, "permissions", ())))
         self.status = widgets.HTML(f"<b>Cancel orders</b> &mdash; signed in as {_esc(client.username)} "
@@ -85,7 +88,8 @@ class CancelPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.status.add_class("apex-status")
         super().__init__(children=[widgets.HTML(STYLE), self.status,
                                    widgets.HBox([self.scope, self.preview_button]), self.banner, self.progress,
-                                   self.summary, self.confirm, self.result_view, self.orders_box])
+                                   self.summary, self.approvals, self.confirm, self.result_view,
+                                   self.orders_box])
         self.add_class("apex-panel")
         self.scope.on_change(lambda: self._guarded(self._scope_changed))
         self.confirm.on_input(lambda: self._guarded(self._refresh))
@@ -146,6 +150,7 @@ class CancelPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self._plan_selection = None
         self.summary.clear()
         self.orders_box.clear()
+        self.approvals.clear()
         self.confirm.expect(None)
         self._refresh()
 
@@ -168,6 +173,7 @@ class CancelPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             self.plan, self._plan_selection = plan, selection
             self.summary.show(plan, self.instruments)
             self.orders_box.show(plan, self.instruments)
+            self._show_approvals(plan)
             self.confirm.expect(plan)
             return plan
         raise AssertionError("unreachable")  # pragma: no cover  (_reporting re-raises)
@@ -194,6 +200,12 @@ class CancelPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             self._show_result(result)
             return result
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _show_approvals(self, plan: CancelPlan) -> None:
+        """The approval state of ``plan`` and the pending requests, when a journal is known."""
+        journal = self.journal if self.journal is not None else getattr(self.client, "journal", None)
+        if isinstance(journal, Journal):
+            self.approvals.show(journal, plan, self.client.username)
 
     def _quietly(self, call: Callable[[], T]) -> T:
         """Run a client call with its warnings kept in ``self.warnings`` (the banner says it), not printed."""
