@@ -1,23 +1,28 @@
 """Execute a :class:`~apex_notebook.cancel.plan.CancelPlan` safely (``Client.execute``).
 
-In this order (DESIGN §2):
+In this order (DESIGN §2), each step a function below:
 
 1. Refuse unless ``confirm`` equals the plan's phrase and a ``reason`` is given (``ConfirmationError``,
-   ``PlanError``); refuse a non-executable plan (``NotPermittedError``), a tampered plan, and a plan
-   that already ran (``AlreadyExecutedError``; the claim is thread-safe).
-2. Drift check: only the scope's accounts are fetched again (nothing else: an urgent cancel is not
-   delayed by reading the rest of the OMS); if the orders in scope differ from the plan,
-   ``DriftError`` (``.added`` / ``.removed``) unless ``accept_drift=True``, which is recorded. A
-   partial snapshot raises; nothing is sent.
+   ``PlanError``); refuse a non-executable plan (``NotPermittedError``), a tampered plan, a plan of
+   another session, a plan the desk's policy says needs a second person's approval that it does not
+   have (``ApprovalError``; ``approval_gate.py``), and a plan that already ran
+   (``AlreadyExecutedError``; the claim is thread-safe). Every refusal is journalled (``refusals.py``).
+2. Drift check: the scope's accounts are read again, every instrument (nothing else: an urgent cancel
+   is not delayed by reading the rest of the OMS); if the orders in scope differ from the plan,
+   ``DriftError`` (``.added`` / ``.removed``, journalled as a refusal) unless ``accept_drift=True``,
+   which is recorded. A partial snapshot raises; nothing is sent.
 3. The intent (plan, operator, reason, confirmation, preview and pre-send snapshots) is journalled
    durably *before* anything is sent. From here the plan is spent.
-4. Send ``CancelAllOrders`` with ``scope.to_payload()`` (mode ``"cancel_all"``), or one ``CancelOrder``
-   ``{OMSId, AccountId, OrderId}`` per previewed order, concurrently within the client's
-   ``max_concurrency`` (mode ``"exact"``; ``send.py``). The ack is journalled. A send that times out or fails in
-   transport (or answers garbage) is an *unknown* ack: it is never re-sent; verification decides.
-5. Verify (``verify.py``) and watch for collateral after the send (``collateral.py``: ``"visible"``
-   accounts by default, ``"touched"`` to bound it on a huge OMS), journal the outcomes and the
-   collateral orders, append ``result.orders`` to the session results.
+4. Send ``CancelAllOrders`` with the scope's payload through ``client.send_cancel_all(plan)`` (mode
+   ``"cancel_all"``), or one ``CancelOrder`` ``{OMSId, AccountId, OrderId}`` per previewed order,
+   concurrently within the client's ``max_concurrency`` (mode ``"exact"``; ``send.py``). The ack is
+   journalled. A send that times out or fails in transport (or answers garbage) is an *unknown* ack:
+   it is never re-sent; verification decides.
+5. Verify (``verify.py``): every target's final state and every other order cancelled in the window,
+   unplanned or collateral (``accounting.py``), with progress (``progress.py``).
+6. Record: the outcomes per class, the post-verify, collateral and unplanned snapshots and ``done`` are
+   journalled, and ``result.orders`` is appended to the session's results. A journal that fails after
+   the send never hides it (``after_send.py``: ``SentButNotJournalledError``).
 
 Gateway errors (choice documented here): in ``cancel_all`` mode an APEX error reply (errorcode 20,
 100, 101, 102, 104, 106 or HTTP 429/5xx) is journalled, verified (a single poll for definitive
