@@ -82,6 +82,13 @@ EXPECTED: dict[str, tuple[str, ...]] = {
                                "left the book otherwise: ", "incident-report.html"),
     "04_connect_to_a_gateway": ("AccountReadOnly", "executable: False", "Not Authorized",
                                 "2FA login ok: secure", "AuthenticationError", "password='***'"),
+    "05_team_journal": ("['ops', 'ops2', 'secure'",                                       # the second Operator
+                        "approval needed for: ALL-accounts scopes",                       # the desk's policy
+                        "refused: execute refused: the desk's policy requires a second person's approval",
+                        "This plan needs a second person's approval first",               # the panel's banner
+                        "cannot approve it: the two-person rule needs another APEX user",  # no self-approval
+                        "verified OK:", "self_approval", "not_approved",
+                        "intact: "),                                                      # the shared chain
 }
 #: Files (relative to the notebook's folder) each notebook must have written.
 WRITTEN: dict[str, tuple[str, ...]] = {
@@ -94,10 +101,11 @@ WRITTEN: dict[str, tuple[str, ...]] = {
         "summary.md", "incident-report.html", "tables/outcomes.csv", "tables/execution.csv", "tables/timeline.csv",
         "tables/snapshot-pre_send.csv", "tables/refusals.csv", "incident-journal.sqlite")),
     "04_connect_to_a_gateway": (),
+    "05_team_journal": ("tutorial-output/05-team-journal.sqlite", "tutorial-output/05-team-report.html"),
 }
 #: Figures (image/png outputs) each notebook must show, at least.
 FIGURES = {"01_explore_open_orders": 4, "02_preview_and_cancel": 2, "03_incident_postmortem": 4,
-           "04_connect_to_a_gateway": 0}
+           "04_connect_to_a_gateway": 0, "05_team_journal": 0}
 
 
 def _cases() -> list[Any]:
@@ -211,8 +219,8 @@ def test_notebook_runs_top_to_bottom(path: Path, with_standalone: bool, tmp_path
     assert not PASSWORD_ECHO.search(widget_state)
 
 
-def test_there_are_four_tutorials() -> None:
-    assert [p.stem[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_"]
+def test_there_are_five_tutorials() -> None:
+    assert [p.stem[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
