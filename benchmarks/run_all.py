@@ -1,4 +1,4 @@
-"""Run every benchmark (B1-B5 of issue 7, B6-B7 of issue 13) one after the other, then a summary.
+"""Run every benchmark (B1-B5 of issue 7, B6-B7 of issue 13, B8 of issue 15) one after the other, then a summary.
 
     .venvs/test/bin/python benchmarks/run_all.py [--quick] [--only b1,b3] [--log FILE] [-- extra script args]
 
@@ -16,8 +16,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = {"b1": "b1_snapshot.py", "b2": "b2_select.py", "b3": "b3_memory.py", "b4": "b4_verify.py",
-           "b5": "b5_panel.py", "b6": "b6_execute.py", "b7": "b7_scale.py"}
-TIMEOUT_S = {"b1": 1800, "b2": 900, "b3": 900, "b4": 300, "b5": 600, "b6": 2400, "b7": 3600}
+           "b5": "b5_panel.py", "b6": "b6_execute.py", "b7": "b7_scale.py",
+           "b8": "b8_journal.py"}
+TIMEOUT_S = {"b1": 1800, "b2": 900, "b3": 900, "b4": 300, "b5": 600, "b6": 2400, "b7": 3600, "b8": 1800}
 
 
 def main() -> int:
