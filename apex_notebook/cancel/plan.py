@@ -189,11 +189,13 @@ class CancelPlan:
         return display.money_text(self.notional_by_currency, display.currency_decimals(self.orders))
 
     def _extreme(self, newest: bool) -> pd.Series | None:
-        times = self.orders["receive_time"]
-        if times.notna().sum() == 0:
+        # Orders received in the same millisecond are ordered by order id (the gateway's sequence), so
+        # the answer never depends on where millisecond boundaries happened to fall.
+        timed = self.orders[self.orders["receive_time"].notna()]
+        if timed.empty:
             return None
-        position = int(times.to_numpy().argmax() if newest else times.to_numpy().argmin())
-        return self.orders.iloc[position]
+        ranked = timed.sort_values(["receive_time", "order_id"], kind="stable")
+        return ranked.iloc[-1 if newest else 0]
 
     @property
     def oldest_order(self) -> pd.Series | None:

@@ -190,3 +190,13 @@ def test_a_client_that_cannot_tell_its_permissions_is_refused() -> None:
     del client.permissions
     plan = make_plan(client, CancelScope(9, ALL))
     assert not plan.executable and "neither" in (plan.refusal or "")
+
+
+def test_oldest_and_newest_break_same_millisecond_ties_by_order_id() -> None:
+    # A burst: several orders in one millisecond, listed in no particular order by the gateway.
+    same_ms = 1_767_225_700_000
+    records = [record(oid, 9, 1, receive_ms=same_ms) for oid in (42, 40, 44, 41)]
+    records += [record(oid, 9, 1, receive_ms=same_ms - 5_000) for oid in (31, 30)]
+    plan = make_plan(FakeClient(records), CancelScope(9, 1))
+    assert plan.newest_order is not None and int(plan.newest_order["order_id"]) == 44
+    assert plan.oldest_order is not None and int(plan.oldest_order["order_id"]) == 30
