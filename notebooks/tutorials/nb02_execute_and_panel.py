@@ -32,7 +32,7 @@ EXECUTE_AND_PANEL: list[NotebookNode] = [
     """),
     code("""\
     try:
-        apex.execute(plan, reason="tutorial", confirm="yes")
+        apex.execute(plan, reason="tutorial", confirm="yes", journal=journal)
     except apx.ConfirmationError as exc:
         print(f"refused: {exc}")
     """),

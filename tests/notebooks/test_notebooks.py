@@ -11,17 +11,22 @@ Secrets: a hidden first cell (removed before the checks) records every session t
 simulator; no token, and no "password ... demo", may appear in any output or in the saved widget
 state.
 
-The committed notebooks carry no outputs and are exactly what ``notebooks/build_notebooks.py``
-writes (the generator is the source of truth).
+The committed notebooks carry their outputs (``notebooks/build_notebooks.py --execute``); their
+sources are exactly what the generator builds (the generator is the source of truth). The execution
+above is reused to check that the committed outputs are not stale: both are cleaned alike
+(``tutorials/executor.py``) and compared after normalising the documented volatile fields
+(``tutorials/staleness.py``); a hand-edited output fails the comparison, naming its cell.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -36,6 +41,9 @@ from apex_notebook.simulator.sessions import SessionStore
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
+sys.path.insert(0, str(NOTEBOOK_DIR))  # the ``tutorials`` package, as build_notebooks.py finds it
+from tutorials import executor, staleness  # noqa: E402
+
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 CELL_TIMEOUT = 120  # seconds; every cell takes at most a few seconds on 2 cores
 HARNESS_TAG = "test-harness"
@@ -218,17 +226,69 @@ def test_notebook_runs_top_to_bottom(path: Path, with_standalone: bool, tmp_path
     assert not PASSWORD_ECHO.search(joined), PASSWORD_ECHO.search(joined)
     assert not PASSWORD_ECHO.search(widget_state)
 
+    if not with_standalone:  # the committed outputs are those of a run without APEX_URL
+        _assert_committed_outputs_fresh(path, nb, workdir)
+
+
+def _assert_committed_outputs_fresh(path: Path, fresh: nbformat.NotebookNode, workdir: Path) -> None:
+    """The outputs committed in ``path`` are what this execution gave (volatile fields aside)."""
+    stale = staleness.compare(nbformat.read(path, as_version=4), executor.clean(fresh, workdir))
+    assert not stale, staleness.explain(path.name, stale)
+
 
 def test_there_are_five_tutorials() -> None:
     assert [p.stem[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_committed_notebooks_have_no_outputs_and_match_the_generator(path: Path) -> None:
+def test_committed_notebooks_are_executed_and_match_the_generator(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: committed outputs"
-    assert path.read_text() == _generator().render(path.name), (
-        f"{path.name} differs from notebooks/build_notebooks.py: edit the generator and run it")
+    counts = [cell.execution_count for cell in nb.cells if cell.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name} is not committed executed: run notebooks/build_notebooks.py --execute")
+    assert "widgets" not in nb.metadata, f"{path.name} keeps widget state"
+    assert not PASSWORD_ECHO.search("\n".join(_texts(nb)))
+    assert path.stat().st_size < 2_000_000, f"{path.name} is {path.stat().st_size} bytes"
+    built = _generator().build(path.name)
+    assert [(c.get("id"), c.cell_type, c.source) for c in nb.cells] == [
+        (c.get("id"), c.cell_type, c.source) for c in built.cells], (
+        f"{path.name} differs from notebooks/build_notebooks.py: edit the generator and run it with --execute")
+
+
+def test_the_staleness_check_names_a_hand_edited_output(tmp_path: Path) -> None:
+    committed_path = NOTEBOOK_DIR / "02_preview_and_cancel.ipynb"
+    committed = nbformat.read(committed_path, as_version=4)
+    assert staleness.compare(committed, committed) == []
+
+    # A run gives new ids, times, durations and figure bytes: not stale.
+    rerun = copy.deepcopy(committed)
+    volatile_edits = 0
+    for cell in rerun.cells:
+        for output in cell.get("outputs", []):
+            for mime, value in output.get("data", {}).items():
+                if mime == "image/png":
+                    output["data"][mime], volatile_edits = value[::-1], volatile_edits + 1
+                elif mime.startswith("text/"):
+                    text = value if isinstance(value, str) else "".join(value)
+                    edited = re.sub(r"\b[0-9a-f]{16}\b", "0123abcd4567ef89", text)  # an execution id
+                    edited = re.sub(r"\b\d{2}:\d{2}:\d{2}\b", "23:59:58", edited)      # a wall-clock time
+                    output["data"][mime], volatile_edits = edited, volatile_edits + (edited != text)
+    assert volatile_edits > 5
+    assert staleness.compare(committed, rerun) == []
+
+    # A hand-edited output, in a temporary copy of the committed notebook: stale, and named.
+    edited_path = tmp_path / committed_path.name
+    shutil.copy(committed_path, edited_path)
+    edited = nbformat.read(edited_path, as_version=4)
+    cell = next(c for c in edited.cells if c.cell_type == "code" and any(
+        "open orders before: 60, after: 0" in "".join(o.get("text", "")) for o in c.outputs))
+    output = next(o for o in cell.outputs if o.output_type == "stream")
+    output.text = output.text.replace("after: 0", "after: 1")
+    nbformat.write(edited, edited_path)
+
+    stale = staleness.compare(nbformat.read(edited_path, as_version=4), committed)
+    assert [s.cell_id for s in stale] == [cell.id]
+    message = staleness.explain(committed_path.name, stale)
+    assert cell.id in message and "after: 1" in message and "after: 0" in message
+    assert "build_notebooks.py --execute" in message
