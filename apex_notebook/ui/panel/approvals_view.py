@@ -83,7 +83,14 @@ class ApprovalsView(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untype
         self.add_class("apex-approvals-view")
 
     def show(self, journal: Journal, plan: CancelPlan | None = None, username: str = "") -> None:
-        """Redraw from ``journal`` (and the approval state of ``plan`` for ``username``, default its previewer)."""
+        """Redraw from ``journal`` (and the approval state of ``plan`` for ``username``, default its previewer).
+
+        A desk without a policy and without pending requests shows nothing: the first screen keeps its
+        room for what the person must decide.
+        """
+        if journal.policy().empty and journal.requests(state="pending").empty:
+            self.body.value = ""
+            return
         self.body.value = approvals_html(journal, plan, username)
 
     def clear(self) -> None:
