@@ -43,3 +43,13 @@ def test_the_view_follows_a_request_from_pending_to_approved(ops: Client, ops2: 
     assert "apex-banner-info" in approvals_html(journal, ops.preview(CancelScope(9, ALL)))
     view.clear()
     assert view.body.value == ""
+
+
+def test_a_desk_without_a_policy_or_requests_shows_nothing(ops: Client, journal: Journal) -> None:
+    view = ApprovalsView()
+    plan = ops.preview(CancelScope(9, ALL))
+    view.show(journal, plan)
+    assert view.body.value == ""                                      # the first screen keeps its room
+    journal.set_policy(ApprovalPolicy(max_orders=5), by="lead")
+    view.show(journal, plan)
+    assert "Desk policy" in view.body.value
