@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Final, Protocol
 
@@ -177,6 +177,21 @@ class JournalApprovals:
         for row in rows:
             by_id.setdefault(str(row["request_id"]), []).append(row)
         return [(steps[0], steps[-1]) for steps in by_id.values()]
+
+    def _check_unspent(self, w: ChainWriter, request_id: str, intent: Mapping[str, Any]) -> None:
+        """Refuse an intent whose approval is not (or no longer) an unused approval of this very binding."""
+        found = w.query("SELECT seq, action, fingerprint, payload_json, base_url FROM approvals WHERE request_id = ? "
+                        "ORDER BY seq DESC LIMIT 1", [request_id])
+        binding = (intent.get("fingerprint"), intent.get("payload_json"), intent.get("base_url"))
+        if not found or found[0][1] != "approved" or tuple(found[0][2:]) != binding:
+            raise ApprovalError(f"approval request {request_id} does not approve this plan (any more); nothing was "
+                                "sent. Submit it for approval again", request_id=request_id)
+        used = w.query("SELECT MAX(seq) FROM executions WHERE fingerprint = ? AND payload_json = ? AND base_url = ?",
+                       list(binding))
+        if used and used[0][0] is not None and int(used[0][0]) > int(found[0][0]):
+            raise ApprovalError(f"approval request {request_id} was used by another execution a moment ago (one "
+                                "approval releases one execution); nothing was sent. Preview again and ask for a new "
+                                "approval", request_id=request_id)
 
     def approvals_for(self, fingerprint: str, scope: str, base_url: str) -> list[ApprovalRecord]:
         """Every request bound to this fingerprint, scope payload and gateway, oldest first (the gate's view)."""

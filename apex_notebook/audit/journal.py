@@ -174,12 +174,19 @@ class Journal(JournalReaders, JournalApprovals):
                                f"{exc}); nothing of it was written", path=self.path) from exc
 
     def begin(self, execution_id: str, intent: Mapping[str, Any], snapshots: Mapping[str, pd.DataFrame],
-              *, state: str = "in_flight") -> None:
-        """Write the intent (an ``in_flight`` row), its snapshots and an ``intent`` event, durably."""
+              *, state: str = "in_flight", approval: str | None = None) -> None:
+        """Write the intent (an ``in_flight`` row), its snapshots and an ``intent`` event, durably.
+
+        ``approval``: the approval request this execution relies on. It is checked again inside the same
+        transaction (``ApprovalError`` if another execution used it meanwhile), so one approval
+        releases one execution even when two notebooks pass the gate at the same moment.
+        """
         row = {c: intent.get(c) for c in INTENT_COLUMNS}
         row["base_url"] = safe_url(str(row["base_url"] or ""))
         snapshot_rows = [records.snapshot_row(execution_id, phase, frame) for phase, frame in snapshots.items()]
         with self._write() as w:
+            if approval is not None:
+                self._check_unspent(w, approval, row)
             records.insert_state(w, execution_id, state, row, None, None, None)
             for snap in snapshot_rows:
                 w.append("snapshots", snap)

@@ -92,11 +92,17 @@ def approval_status(journal: object, plan: CancelPlan, username: str) -> Approva
     return ApprovalStatus(reasons, None, records[-1].request_id if records else None, detail)
 
 
-def require_approval(journal: object, plan: CancelPlan, username: str) -> None:
-    """Raise :class:`ApprovalError` (nothing sent) unless ``plan`` may run for ``username`` (module docstring)."""
+def require_approval(journal: object, plan: CancelPlan, username: str) -> str | None:
+    """Raise :class:`ApprovalError` (nothing sent) unless ``plan`` may run for ``username`` (module docstring).
+
+    Returns the id of the approval request the plan relies on (None when it needs none): the journal
+    checks it again, atomically, when the intent is written.
+    """
     status = approval_status(journal, plan, username)
-    if status is None or status.cleared:
-        return
+    if status is None or not status.needed:
+        return None
+    if status.cleared:
+        return status.request_id
     pending = status.request_id is not None and status.detail.endswith("is pending")
     step = (f"Ask another APEX user to approve it (apex-notebook journal approve PATH {status.request_id}), then "
             "execute again" if pending else "Submit it with journal.submit(plan, reason=...) and ask another APEX "

@@ -61,6 +61,7 @@ from apex_notebook.cancel.send import DEFINITIVE_REFUSALS, ack_of, send_exact
 from apex_notebook.cancel.verify import Verification, verify_orders
 from apex_notebook.wire.errors import (
     ApexError,
+    ApprovalError,
     ConfirmationError,
     DriftError,
     NotPermittedError,
@@ -157,7 +158,8 @@ def _drift_check(client: CancelClient, plan: CancelPlan, *, mode: str, accept_dr
 
 
 def _journal_intent(journal: ExecutionJournal, client: CancelClient, plan: CancelPlan, pre: pd.DataFrame, *,
-                    reason: str, confirm: str, operator: str | None, mode: str, drift: dict[str, Any]) -> str:
+                    reason: str, confirm: str, operator: str | None, mode: str, drift: dict[str, Any],
+                    approval: str | None = None) -> str:
     """Step 3: write the intent durably before anything leaves; returns the execution id."""
     scope = plan.scope
     eid = uuid.uuid4().hex[:16]
@@ -168,7 +170,11 @@ def _journal_intent(journal: ExecutionJournal, client: CancelClient, plan: Cance
               "scope_text": plan.describe(), "payload_json": _json(scope.to_payload()), "plan_id": plan.plan_id,
               "fingerprint": plan.fingerprint, "previewed": plan.count, "reason": reason, "mode": mode,
               "confirmation": confirm, "drift_json": _json(drift)}
-    journal.begin(eid, intent, {"preview": plan.orders, "pre_send": pre})
+    snapshots = {"preview": plan.orders, "pre_send": pre}
+    if approval is None:
+        journal.begin(eid, intent, snapshots)
+    else:  # the journal re-checks, in the intent's own transaction, that no one used the approval meanwhile
+        journal.begin(eid, intent, snapshots, approval=approval)
     return eid
 
 
@@ -218,7 +224,7 @@ def execute_plan(client: CancelClient, plan: CancelPlan, *, reason: str, confirm
     """
     try:
         _refuse_unless_ready(client, plan, reason=reason, confirm=confirm, mode=mode, collateral=collateral)
-        require_approval(journal, plan, client.username)  # the desk's two-person rule (approval_gate.py)
+        approval = require_approval(journal, plan, client.username)  # the desk's two-person rule
         plan._claim()
     except PlanError as exc:
         record_refusal(journal, client, plan, exc, confirm=confirm)
@@ -229,11 +235,11 @@ def execute_plan(client: CancelClient, plan: CancelPlan, *, reason: str, confirm
                                                         monotonic=monotonic)
         laps.lap("drift_check")
         eid = _journal_intent(journal, client, plan, pre, reason=reason, confirm=confirm, operator=operator,
-                              mode=mode, drift=drift)
+                              mode=mode, drift=drift, approval=approval)
         laps.lap("journal_intent")
     except BaseException as exc:
         plan._release()
-        if isinstance(exc, DriftError):
+        if isinstance(exc, DriftError | ApprovalError):
             record_refusal(journal, client, plan, exc, confirm=confirm)
         raise
     plan._consume()

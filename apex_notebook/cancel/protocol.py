@@ -53,7 +53,7 @@ class ExecutionJournal(Protocol):
     path: str
 
     def begin(self, execution_id: str, intent: Mapping[str, Any], snapshots: Mapping[str, pd.DataFrame],
-              *, state: str = ...) -> None:
+              *, state: str = ..., approval: str | None = ...) -> None:
         """Write the intent durably, before anything is sent."""
 
     def state(self, execution_id: str, state: str, *, ack: Mapping[str, Any] | None = None,

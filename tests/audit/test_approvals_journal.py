@@ -199,3 +199,4 @@ def test_a_backup_keeps_the_policy_and_the_requests(location: str, tmp_path: Pat
         assert copy.policy() == POLICY
         pd.testing.assert_frame_equal(copy.requests(), original)
         assert set(copy.request_orders(rid)["order_id"]) == set(_plan().orders["order_id"])
+
