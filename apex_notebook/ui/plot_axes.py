@@ -10,12 +10,11 @@ from typing import Literal
 
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 __all__ = ["OTHER_COLOR", "axes", "compact_number", "compact_numbers", "facets", "integer_axis", "legend_outside",
-           "say_empty", "stacked_barh", "time_axis"]
+           "say_empty", "stacked_barh"]
 
 OTHER_COLOR = "#8d99ae"
 
@@ -56,13 +55,6 @@ def compact_numbers(ax: Axes, which: Literal["x", "y"]) -> None:
     axis = ax.xaxis if which == "x" else ax.yaxis
     axis.set_major_locator(MaxNLocator(nbins=5))
     axis.set_major_formatter(FuncFormatter(lambda value, _: compact_number(float(value))))
-
-
-def time_axis(ax: Axes) -> None:
-    """A time x axis labelled concisely (``13:31:49``, then the date once), not ``31:49.920000``."""
-    locator = AutoDateLocator(maxticks=6)  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
 
 
 def legend_outside(ax: Axes, title: str | None = None) -> None:

@@ -260,7 +260,8 @@ def incident_timeline(timeline: pd.DataFrame, ax: Axes | None = None, *, max_lab
     frame = frame.sort_values("_t", kind="stable")
     kinds = frame[event_col].map(pdata.event_words)
     lanes = list(dict.fromkeys(kinds))
-    times = frame["_t"].dt.tz_localize(None).to_numpy()
+    start, end = frame["_t"].iloc[0], frame["_t"].iloc[-1]
+    times = (frame["_t"] - start).dt.total_seconds().to_numpy()  # seconds after the first event: readable ticks
     rows = [lanes.index(e) for e in kinds]
     ax.scatter(times, rows, c=[f"C{r % 10}" for r in rows], s=36, zorder=3)
     details = frame["detail"] if "detail" in frame.columns else pd.Series(None, index=frame.index)
@@ -279,12 +280,9 @@ def incident_timeline(timeline: pd.DataFrame, ax: Axes | None = None, *, max_lab
                         fontsize=8, ha="right" if late else "left")
     ax.set_yticks(range(len(lanes)), lanes)
     ax.set_ylim(len(lanes) - 0.5, -0.5)
-    pax.time_axis(ax)
-    ax.tick_params(axis="x", labelrotation=30)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_xlabel("time (UTC)")
+    ax.set_xlabel(f"seconds after the first event ({start:%H:%M:%S} UTC)")
     ax.set_ylabel("event")
-    start, end = frame["_t"].iloc[0], frame["_t"].iloc[-1]
     ax.set_title(f"{title}: {len(frame)} events from {start:%H:%M:%S} to {end:%H:%M:%S} UTC")
     return ax
 

@@ -227,7 +227,7 @@ def test_incident_timeline_lanes_and_annotations() -> None:
     assert "poll 1 (x3)" in _texts(ax)
     assert "37 orders" in _texts(ax)
     assert ax.get_title() == "Incident timeline: 8 events from 12:00:00 to 12:00:07 UTC"
-    assert ax.get_xlabel() == "time (UTC)"
+    assert ax.get_xlabel() == "seconds after the first event (12:00:00 UTC)"
 
 
 def test_incident_timeline_unsorted_naive_without_detail() -> None:
