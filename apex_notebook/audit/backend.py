@@ -10,7 +10,7 @@ implementation; a PostgreSQL one implements the same protocol without touching t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -78,3 +78,23 @@ class Backend(Protocol):
 
     def close(self) -> None:
         """Release the connection."""
+
+
+def table_ddl(table: str, columns: Mapping[str, str], types: Mapping[str, str], row_id: str,
+              chain: Mapping[str, str]) -> list[str]:
+    """``CREATE TABLE`` (``row_id`` as the dialect spells it, the chain columns, ``columns``) and the
+    unique ``seq`` index; ``types`` maps the logical types (int, real, text, blob) to the dialect's."""
+    chained = ", ".join(f"{name} {types[kind]} NOT NULL" for name, kind in chain.items())
+    body = ", ".join(f"{name} {types[kind]}" for name, kind in columns.items())
+    return [f"CREATE TABLE {table} (row_id {row_id}, {chained}, {body})",
+            f"CREATE UNIQUE INDEX {table}_seq ON {table}(seq)"]
+
+
+def index_ddl(name: str, table: str, columns: Sequence[str]) -> str:
+    """``CREATE INDEX`` (the same in every dialect)."""
+    return f"CREATE INDEX {name} ON {table}({', '.join(columns)})"
+
+
+def add_column_ddl(table: str, column: str, logical: str, types: Mapping[str, str]) -> str:
+    """``ALTER TABLE ... ADD COLUMN`` (nullable; the same in every dialect but for the type)."""
+    return f"ALTER TABLE {table} ADD COLUMN {column} {types[logical]}"

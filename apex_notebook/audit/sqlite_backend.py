@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
+from apex_notebook.audit import backend
 from apex_notebook.audit.backend import Rows
 from apex_notebook.audit.schema import CHAIN_COLUMNS
 from apex_notebook.wire.errors import JournalError
@@ -132,18 +133,15 @@ class SQLiteBackend:
 
     def table_ddl(self, table: str, columns: dict[str, str]) -> list[str]:
         """``CREATE TABLE`` with an AUTOINCREMENT ``row_id``, chain columns and a unique ``seq`` index."""
-        chain = ", ".join(f"{name} {_TYPES[kind]} NOT NULL" for name, kind in CHAIN_COLUMNS.items())
-        body = ", ".join(f"{name} {_TYPES[kind]}" for name, kind in columns.items())
-        return [f"CREATE TABLE {table} (row_id INTEGER PRIMARY KEY AUTOINCREMENT, {chain}, {body})",
-                f"CREATE UNIQUE INDEX {table}_seq ON {table}(seq)"]
+        return backend.table_ddl(table, columns, _TYPES, "INTEGER PRIMARY KEY AUTOINCREMENT", CHAIN_COLUMNS)
 
     def index_ddl(self, name: str, table: str, columns: Sequence[str]) -> str:
         """``CREATE INDEX``."""
-        return f"CREATE INDEX {name} ON {table}({', '.join(columns)})"
+        return backend.index_ddl(name, table, columns)
 
     def add_column_ddl(self, table: str, column: str, logical: str) -> str:
         """``ALTER TABLE ... ADD COLUMN`` (nullable)."""
-        return f"ALTER TABLE {table} ADD COLUMN {column} {_TYPES[logical]}"
+        return backend.add_column_ddl(table, column, logical, _TYPES)
 
     def guard_ddl(self, table: str) -> dict[str, str]:
         """Three triggers per table: no UPDATE, no DELETE, no INSERT over an existing row_id or seq."""

@@ -51,19 +51,6 @@ def notbank_python() -> Path:
 
 
 @pytest.fixture(scope="session")
-def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """A throwaway self-signed certificate for 127.0.0.1: ``(certfile, keyfile)``."""
-    folder = tmp_path_factory.mktemp("tls")
-    certfile, keyfile = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(keyfile), "-out", str(certfile)],
-        check=True, capture_output=True,
-    )
-    return str(certfile), str(keyfile)
-
-
-@pytest.fixture(scope="session")
 def node_modules() -> Path:
     return _installed(NODE_MODULES / "alphapoint-apex-api").parent
 

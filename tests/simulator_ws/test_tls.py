@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import ssl
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,29 +15,17 @@ from apex_notebook.simulator import FakeOMS
 from apex_notebook.simulator.server import ServerHandle
 
 
-@pytest.fixture(scope="module")
-def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    folder = tmp_path_factory.mktemp("tls")
-    certfile, keyfile = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(keyfile), "-out", str(certfile)],
-        check=True, capture_output=True,
-    )
-    return str(certfile), str(keyfile)
-
-
 @pytest.fixture
-def tls_server(cert: tuple[str, str]) -> Iterator[ServerHandle]:
+def tls_server(tls_cert: tuple[str, str]) -> Iterator[ServerHandle]:
     sim = FakeOMS.seeded(seed=7, accounts=12, orders_per_account=2)
-    with sim.serve(certfile=cert[0], keyfile=cert[1]) as handle:
+    with sim.serve(certfile=tls_cert[0], keyfile=tls_cert[1]) as handle:
         yield handle
 
 
-def test_https_and_wss_on_one_port(tls_server: ServerHandle, cert: tuple[str, str]) -> None:
+def test_https_and_wss_on_one_port(tls_server: ServerHandle, tls_cert: tuple[str, str]) -> None:
     assert tls_server.url.startswith("https://127.0.0.1:") and tls_server.tls
     assert tls_server.ws_url == "wss" + tls_server.url[5:] + "/WSGateway/"
-    context = ssl.create_default_context(cafile=cert[0])
+    context = ssl.create_default_context(cafile=tls_cert[0])
     with httpx.Client(base_url=tls_server.url, verify=context) as client:
         assert client.get("/AP/Ping").json() == {"msg": "PONG"}
         token = client.get("/AP/Authenticate", auth=("trader", "demo")).json()["SessionToken"]
