@@ -11,28 +11,56 @@ from typing import Any
 from apex_notebook.wire.errors import BadResponseError
 from apex_notebook.wire.gateway import Gateway
 
-__all__ = ["account_ids", "role"]
+__all__ = ["AccountPages", "account_ids", "role"]
 
 _POSITIONS_PAGE = 500
 
 
 def account_ids(client: Gateway) -> list[int]:
     """Every account the user can see: an Operator's are enumerated with GetAllAccountPositions."""
-    if not client.is_operator:
-        rows = client.read("GetUserAccounts", {"OMSId": client.oms_id, "UserId": client.user_id,
-                                                     "UserName": client.username}, expect=list)
-        return sorted({_account_of(row, "GetUserAccounts") for row in rows})
-    seen: set[int] = set()
-    start = 0
-    while True:
-        rows = client.read("GetAllAccountPositions", {"OMSId": client.oms_id, "StartIndex": start,
-                                                            "Limit": _POSITIONS_PAGE}, expect=list)
+    pages = AccountPages(client)
+    seen: list[int] = []
+    while page := pages.next():
+        seen += page
+    return sorted(seen)
+
+
+class AccountPages:
+    """The accounts a user can see, one page at a time: ``next()`` is the new ids of the next page.
+
+    An Operator's accounts come from GetAllAccountPositions in pages of 500 (``StartIndex`` = one past
+    the page's highest account id); an empty page, or one of repeats only, ends it (a short page is not
+    proof of the end). Anyone else's come in one page, from GetUserAccounts. ``next()`` returns an empty
+    list once every page has been read. Lets a snapshot start reading the first page's accounts while
+    the next page is still on its way.
+    """
+
+    def __init__(self, client: Gateway) -> None:
+        self._client = client
+        self._seen: set[int] = set()
+        self._start = 0
+        self._done = False
+
+    def next(self) -> list[int]:
+        """The ids first seen on the next page, sorted (empty when every page has been read)."""
+        if self._done:
+            return []
+        client = self._client
+        if not client.is_operator:
+            self._done = True
+            rows = client.read("GetUserAccounts", {"OMSId": client.oms_id, "UserId": client.user_id,
+                                                   "UserName": client.username}, expect=list)
+            return sorted({_account_of(row, "GetUserAccounts") for row in rows})
+        rows = client.read("GetAllAccountPositions", {"OMSId": client.oms_id, "StartIndex": self._start,
+                                                      "Limit": _POSITIONS_PAGE}, expect=list)
         ids = {_account_of(row, "GetAllAccountPositions") for row in rows}
-        new = ids - seen
-        seen |= ids
-        if not new:  # an empty page (or only repeats): done. A short page is not proof of the end.
-            return sorted(seen)
-        start = max(ids) + 1
+        new = ids - self._seen
+        self._seen |= ids
+        if not new:
+            self._done = True
+            return []
+        self._start = max(ids) + 1
+        return sorted(new)
 
 
 def _account_of(row: Any, call: str) -> int:

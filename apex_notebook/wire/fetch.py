@@ -1,15 +1,18 @@
 """Many reads at once: :func:`fetch_each` runs one read per key on a bounded thread pool.
 
 Per-account calls run concurrently (``max_workers``) over one shared ``httpx.Client``, with a
-``tqdm.auto`` progress bar when more than :data:`PROGRESS_THRESHOLD` keys are fetched. A failed key is
-never dropped: it is returned in the failures, with its error. A closed client is not a per-key
-failure: its :class:`ClientClosedError` is raised at once.
+``tqdm.auto`` progress bar when more than :data:`PROGRESS_THRESHOLD` keys are fetched. The keys may
+arrive in pages (``more``): the next page is read on the same pool, counted in ``max_workers``,
+while the previous page's keys are being fetched. A failed key is never dropped: it is returned in
+the failures, with its error. A closed client is not a per-key failure, and neither is a failed page
+of keys: their error is raised at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from queue import SimpleQueue
 from typing import Any, TypeVar, overload
 
 from apex_notebook.wire.errors import ApexError, ClientClosedError
@@ -20,63 +23,108 @@ __all__ = ["PROGRESS_THRESHOLD", "fetch_each"]
 PROGRESS_THRESHOLD = 20
 T = TypeVar("T")
 R = TypeVar("R")
+#: The next page of keys (empty when there are no more).
+MoreKeys = Callable[[], Sequence[int]]
 
 
 @overload
 def fetch_each(keys: Sequence[int], fetch: Callable[[int], T], *, max_workers: int, progress: bool,
-               desc: str) -> tuple[dict[int, T], dict[int, ApexError]]:
+               desc: str, more: MoreKeys | None = None) -> tuple[dict[int, T], dict[int, ApexError]]:
     """The replies themselves are the results."""
 
 
 @overload
 def fetch_each(keys: Sequence[int], fetch: Callable[[int], T], *, max_workers: int, progress: bool,
-               desc: str, consume: Callable[[T], R]) -> tuple[dict[int, R], dict[int, ApexError]]:
+               desc: str, consume: Callable[[T], R], more: MoreKeys | None = None
+               ) -> tuple[dict[int, R], dict[int, ApexError]]:
     """``consume(reply)`` is the result."""
 
 
 def fetch_each(keys: Sequence[int], fetch: Callable[[int], Any], *, max_workers: int, progress: bool,
-               desc: str, consume: Callable[[Any], Any] | None = None
+               desc: str, consume: Callable[[Any], Any] | None = None, more: MoreKeys | None = None
                ) -> tuple[dict[int, Any], dict[int, ApexError]]:
     """Run ``fetch(key)`` for every key on a bounded pool; return (results, failures) by key.
 
     ``consume`` (default: keep the reply as the result) turns each reply into its result in the
-    calling thread as soon as it arrives, while the other requests are still in flight.
+    calling thread as soon as it arrives, while the other requests are still in flight. ``more``
+    (optional) returns the next page of keys, and an empty one when there are no more; it is called
+    until then, each call while the keys before it are being fetched.
     """
     from tqdm.auto import tqdm  # imported when used: no notebook machinery at package import
 
     keep = consume or (lambda reply: reply)
     results: dict[int, Any] = {}
     failures: dict[int, ApexError] = {}
-    show = progress and len(keys) > PROGRESS_THRESHOLD
+    show = progress and (len(keys) > PROGRESS_THRESHOLD or more is not None)
     with tqdm(total=len(keys), desc=desc, unit="account", disable=not show, leave=False) as bar:
-        if max_workers <= 1 or len(keys) <= 1:
-            for key in keys:
-                try:
-                    reply = fetch(key)
-                except ClientClosedError:
-                    raise
-                except ApexError as exc:
-                    failures[key] = exc
-                else:
-                    results[key] = keep(reply)
-                bar.update(1)
-            return results, failures
-        with ThreadPoolExecutor(max_workers=min(max_workers, len(keys)),
-                                thread_name_prefix="apex-snapshot") as pool:
-            futures = {pool.submit(fetch, key): key for key in keys}
-            try:
-                for future in as_completed(futures):
-                    key = futures[future]
-                    try:
-                        reply = future.result()
-                    except ClientClosedError:
-                        raise
-                    except ApexError as exc:
-                        failures[key] = exc
-                    else:
-                        results[key] = keep(reply)
-                    bar.update(1)
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
+        for key, outcome in _outcomes(keys, fetch, max_workers, more, bar):
+            if isinstance(outcome, ApexError):
+                failures[key] = outcome
+            else:
+                results[key] = keep(outcome)
+            bar.update(1)
     return results, failures
+
+
+def _outcomes(keys: Sequence[int], fetch: Callable[[int], Any], max_workers: int, more: MoreKeys | None,
+              bar: Any) -> Iterator[tuple[int, Any]]:
+    """(key, reply or its ApexError) as they arrive; a closed client or a failed page raises."""
+    if max_workers <= 1 or (len(keys) <= 1 and more is None):
+        yield from _one_by_one(keys, fetch, more, bar)
+        return
+    finished: SimpleQueue[Future[Any]] = SimpleQueue()  # futures in the order they finish
+    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="apex-snapshot") as pool:
+        pending: dict[Future[Any], int | None] = {}  # None: the read of the next page of keys
+
+        def submit(job: Callable[..., Any], *args: int) -> Future[Any]:
+            future = pool.submit(job, *args)
+            future.add_done_callback(finished.put)
+            return future
+
+        def submit_page(page: Sequence[int]) -> None:
+            if more is not None:
+                pending[submit(more)] = None  # first in the queue: the page read is not starved
+            for key in page:
+                pending[submit(fetch, key)] = key
+
+        try:
+            submit_page(keys)
+            while pending:
+                future = finished.get()
+                key = pending.pop(future)
+                if key is not None:
+                    yield key, _result(future)
+                elif page := future.result():  # a failed page is the snapshot's failure
+                    bar.total += len(page)
+                    bar.refresh()
+                    submit_page(page)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _one_by_one(keys: Sequence[int], fetch: Callable[[int], Any], more: MoreKeys | None,
+                bar: Any) -> Iterator[tuple[int, Any]]:
+    page: Sequence[int] = keys
+    while True:
+        for key in page:
+            try:
+                yield key, fetch(key)
+            except ClientClosedError:
+                raise
+            except ApexError as exc:
+                yield key, exc
+        page = more() if more is not None else []
+        if not page:
+            return
+        bar.total += len(page)
+
+
+def _result(future: Future[Any]) -> Any:
+    """The reply, or the ApexError of a failed key (a closed client is raised)."""
+    try:
+        return future.result()
+    except ClientClosedError:
+        raise
+    except ApexError as exc:
+        return exc

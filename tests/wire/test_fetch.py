@@ -1,0 +1,91 @@
+"""fetch_each: keys that arrive in pages are fetched as they arrive, within max_workers, nothing lost."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from apex_notebook.wire.errors import ApexError, ClientClosedError, ServerError
+from apex_notebook.wire.fetch import fetch_each
+
+
+class Pages:
+    """Pages of keys, counting how many reads (pages and keys) are in flight at once."""
+
+    def __init__(self, pages: list[list[int]], *, fail_at: int | None = None) -> None:
+        self.pages, self.fail_at, self.read = pages, fail_at, 0
+        self.in_flight = self.most_in_flight = 0
+        self.lock = threading.Lock()
+
+    def busy(self, work: Callable[[], object]) -> object:
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            time.sleep(0.002)
+            return work()
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def more(self) -> Sequence[int]:
+        def page() -> list[int]:
+            if self.read == self.fail_at:
+                raise ServerError("GetAllAccountPositions failed: HTTP 503", call="GetAllAccountPositions")
+            self.read += 1
+            return self.pages[self.read - 1] if self.read <= len(self.pages) else []
+        return self.busy(page)  # type: ignore[return-value]
+
+    def fetch(self, key: int) -> int:
+        if key == 13:
+            raise ServerError("GetOpenOrders failed: HTTP 500", call="GetOpenOrders")
+        return self.busy(lambda: key * 10)  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_every_page_of_keys_is_fetched_and_a_failed_key_is_kept(workers: int) -> None:
+    pages = Pages([list(range(10, 20)), list(range(20, 45))])
+    results, failures = fetch_each(list(range(0, 10)), pages.fetch, max_workers=workers, progress=False,
+                                   desc="GetOpenOrders", more=pages.more)
+    assert sorted(results) == [k for k in range(45) if k != 13] and results[44] == 440
+    assert list(failures) == [13] and isinstance(failures[13], ServerError)
+    assert pages.read == 3  # two pages, then one more read, empty, ended it
+    assert pages.most_in_flight <= workers  # the page reads count in max_workers
+
+
+def test_page_reads_overlap_the_fetches_of_earlier_keys() -> None:
+    pages = Pages([list(range(100, 140)), list(range(140, 180))])
+    fetch_each(list(range(40)), pages.fetch, max_workers=4, progress=False, desc="x", more=pages.more)
+    assert pages.most_in_flight == 4
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_a_failed_page_of_keys_is_raised_not_a_partial_result(workers: int) -> None:
+    pages = Pages([list(range(10, 20))], fail_at=1)
+    with pytest.raises(ServerError, match="GetAllAccountPositions failed"):
+        fetch_each(list(range(10)), pages.fetch, max_workers=workers, progress=False, desc="x",
+                   more=pages.more)
+
+
+def test_a_closed_client_is_raised_at_once() -> None:
+    def fetch(key: int) -> int:
+        if key == 3:
+            raise ClientClosedError("GetOpenOrders was not sent: this apex_notebook Client is closed",
+                                    call="GetOpenOrders")
+        return key
+
+    with pytest.raises(ClientClosedError):
+        fetch_each(list(range(8)), fetch, max_workers=4, progress=False, desc="x")
+    assert issubclass(ClientClosedError, ApexError)
+
+
+def test_progress_total_grows_with_each_page(capsys: pytest.CaptureFixture[str]) -> None:
+    pages = Pages([list(range(30, 60))])
+    results, _ = fetch_each(list(range(30)), pages.fetch, max_workers=4, progress=True, desc="GetOpenOrders",
+                            more=pages.more)
+    assert len(results) == 59
+    shown = capsys.readouterr().err
+    assert "/30 " in shown and "/60 " in shown  # 30 keys, then the second page of 30
