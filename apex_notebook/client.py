@@ -225,6 +225,8 @@ class Client:
         instrument_id, extra_fields, price_decimals. Raises PartialSnapshotError if any account failed
         (unless ``strict=False``: then the partial frame is returned with a warning). Not-applicable
         numbers are missing, not 0 (``frames.schema.NOT_APPLICABLE``); ``raw=True`` keeps them as sent.
+        Rows are ordered by instrument, then account (as requested; ALL: by id), then as APEX listed
+        them: one instrument's orders are one run of rows, so selecting it is a slice, not a copy.
         """
         return snapshots.open_orders(self, account_id, instrument_id, strict=strict, raw=raw)
 

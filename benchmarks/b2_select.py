@@ -1,7 +1,8 @@
 """B2 (issue 7): ``CancelScope.select`` on a 1,000,000-order typed frame.
 
-The frame is built with ``apex_notebook.frames.schema.orders_frame`` from the GetOpenOrders replies of a
-seeded in-process simulator (10,000 accounts x 100 orders, through its real HTTP gateway). Four
+The frame is the snapshot a user holds: ``Client.open_orders(ALL)`` of a seeded in-process simulator
+(10,000 accounts x 100 orders, through its real HTTP gateway); its rows are ordered by instrument, then
+account, so one instrument's orders are one run of rows. Four
 scopes: one account, one instrument (all accounts), account + instrument, and all accounts + all
 instruments. Baseline in the same run: the boolean-index expression a pandas user would write on the
 same frame (``frame[(frame.order_state == "Working") & (frame.account_id == 9) & ...]``).
@@ -16,10 +17,11 @@ from __future__ import annotations
 import gc
 
 import pandas as pd
-from bench_common import Report, header, parse_args, profile_summary, repeat, sim_records, summary, timed
+from bench_common import Report, header, parse_args, profile_summary, repeat, summary, timed
 
+import apex_notebook as apx
 from apex_notebook.cancel.scope import ALL, CancelScope
-from apex_notebook.frames.tables import orders_frame
+from apex_notebook.simulator import FakeOMS
 
 TARGET_MS = 20.0
 
@@ -35,11 +37,13 @@ def naive(frame: pd.DataFrame, scope: CancelScope) -> pd.DataFrame:
 
 
 def build_frame(report: Report, accounts: int, per_account: int) -> pd.DataFrame:
-    """The typed frame of a seeded simulator's open orders (the records are dropped on return)."""
-    ms, (records, symbols) = timed(lambda: sim_records(accounts, per_account))
-    report.info(f"{len(records):,} records fetched from the simulator in {ms / 1000:.1f} s")
-    ms, frame = timed(lambda: orders_frame(records, instruments=symbols))
-    report.info(f"typed frame built in {ms / 1000:.2f} s: {len(frame):,} rows x {frame.shape[1]} columns")
+    """The open-order snapshot a user holds: ``Client.open_orders(ALL)`` of a seeded simulator."""
+    sim = FakeOMS.seeded(seed=7, accounts=accounts, orders_per_account=per_account)
+    with apx.Client(sim.url, username="ops", password="demo", transport=sim.transport(),
+                    progress=False) as client:
+        ms, frame = timed(lambda: client.open_orders(account_id=apx.ALL))
+    report.info(f"snapshot of {len(frame):,} orders taken in {ms / 1000:.1f} s (in-process gateway): "
+                f"{frame.shape[1]} columns, rows by instrument then account")
     assert isinstance(frame, pd.DataFrame)
     return frame
 

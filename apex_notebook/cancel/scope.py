@@ -141,7 +141,10 @@ class CancelScope:
         keep = self.mask(frame)
         if keep.all():
             return frame.copy(deep=False)
-        return frame.take(np.flatnonzero(keep))
+        rows = np.flatnonzero(keep)
+        if len(rows) and rows[-1] - rows[0] + 1 == len(rows):  # one run of rows (a snapshot's instrument)
+            return frame.iloc[rows[0]:rows[-1] + 1]  # a slice, not a copy (pandas copies on write)
+        return frame.take(rows)
 
 
 def _num(value: int | _AllType) -> int:

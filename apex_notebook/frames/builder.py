@@ -51,6 +51,7 @@ _ORDER = [f for group in _GROUPS for f in group]  # the fields in block order
 _GET_ALL = itemgetter(*_ORDER)
 _COLUMN = {f: column for f, (column, _) in ORDER_FIELDS.items()}
 _BOUNDS = np.cumsum([0, *map(len, _GROUPS)])
+_INSTRUMENT = _INTS.index("Instrument")
 _STOP_MARKET = ("StopMarket", "TrailingStopMarket")
 #: Records converted per chunk by ``orders_frame`` (a block stays in the CPU cache while it is read).
 CHUNK_ROWS = 2048
@@ -126,32 +127,38 @@ class OrdersBuilder:
         return OrderChunk(len(floats), _floats(floats), int_data, int_mask, codes, bool_data, bool_mask)
 
     def frame(self, chunks: Iterable[OrderChunk], *, instruments: Mapping[int, str] | None = None,
-              quotes: Mapping[int, str] | None = None, raw: bool = False) -> pd.DataFrame:
+              quotes: Mapping[int, str] | None = None, raw: bool = False,
+              by_instrument: bool = False) -> pd.DataFrame:
         """One DataFrame (ORDER_SCHEMA columns, one block per dtype) from ``chunks``, in order.
 
         ``instruments`` maps instrument id -> symbol, ``quotes`` instrument id -> quote currency
         (``Product2Symbol``); ``raw=True`` keeps APEX's zeros and sentinels (see ``schema``).
+        ``by_instrument=True`` orders the rows by instrument id (missing last), keeping the chunks'
+        order within an instrument: each instrument's orders are then contiguous.
         """
         parts = list(chunks) or [self.chunk([])]
         n = sum(c.rows for c in parts)
-        data: dict[str, Any] = {}
-        floats = np.asfortranarray(np.concatenate([c.floats for c in parts]))  # columns contiguous for the masks
-        for j, f in enumerate(_FLOATS):
-            data[_COLUMN[f]] = floats[:, j]
         ints = np.concatenate([c.ints for c in parts])
         mask = _concat_masks([(c.int_mask, c.ints.shape) for c in parts])
+        rows = _instrument_order(ints, mask) if by_instrument else slice(None)  # an index or all rows
+        ints, mask = ints[rows], None if mask is None else mask[rows]
+        data: dict[str, Any] = {}
+        floats = np.asfortranarray(np.concatenate([c.floats for c in parts])[rows])  # columns contiguous
+        for j, f in enumerate(_FLOATS):
+            data[_COLUMN[f]] = floats[:, j]
         for j, f in enumerate(_INTS):
-            column_mask = np.zeros(n, dtype=bool) if mask is None else mask[:, j]
+            column_mask = np.zeros(n, dtype=bool) if mask is None else mask[:, j].copy()
             if ORDER_FIELDS[f][1] == "Int64":
-                data[_COLUMN[f]] = pd.arrays.IntegerArray(ints[:, j].copy(), column_mask.copy())
+                data[_COLUMN[f]] = pd.arrays.IntegerArray(ints[:, j].copy(), column_mask)
             else:
                 data[_COLUMN[f]] = _times(ints[:, j], column_mask)
-        codes = np.concatenate([c.cats for c in parts])
+        codes = np.concatenate([c.cats for c in parts])[rows]
         values = list(self._codes)
         for j, f in enumerate(_CATS):
             data[_COLUMN[f]] = _categorical(codes[:, j], values, empty_is_missing=not raw)
-        bools = np.concatenate([c.bools for c in parts])
+        bools = np.concatenate([c.bools for c in parts])[rows]
         bool_mask = _concat_masks([(c.bool_mask, c.bools.shape) for c in parts])
+        bool_mask = None if bool_mask is None else bool_mask[rows]
         for j, f in enumerate(_BOOLS):
             column_mask = np.zeros(n, dtype=bool) if bool_mask is None else bool_mask[:, j].copy()
             data[_COLUMN[f]] = pd.arrays.BooleanArray(bools[:, j].copy(), column_mask)
@@ -160,7 +167,7 @@ class OrdersBuilder:
         data["symbol"] = _lookup(data["instrument_id"], instruments or {})
         data["quote_currency"] = _lookup(data["instrument_id"], quotes or {})
         data["notional"] = _notional(data)
-        data["extras"] = _extras(parts, n)
+        data["extras"] = _extras(parts, n)[rows]
         data = {column: data[column] for column in ORDER_SCHEMA}
         frame = pd.DataFrame(data)  # copies once into one block per dtype (faster row selection)
         frame.attrs["extra_fields"] = sorted({k for c in parts for k in c.unknown})
@@ -200,6 +207,15 @@ def _bools(block: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarra
     data = np.column_stack([c.to_numpy(dtype=bool, na_value=False) for c in columns]).reshape(block.shape)
     mask = np.column_stack([c.isna() for c in columns]).reshape(block.shape)
     return data, mask
+
+
+def _instrument_order(ints: np.ndarray[Any, Any], mask: np.ndarray[Any, Any] | None
+                      ) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """Row order by instrument id, missing ids last, stable (the chunks' order within an instrument)."""
+    ids = ints[:, _INSTRUMENT].copy()
+    if mask is not None:
+        ids[mask[:, _INSTRUMENT]] = np.iinfo(np.int64).max
+    return np.argsort(ids, kind="stable")
 
 
 def _concat_masks(masks: list[tuple[np.ndarray[Any, Any] | None, tuple[int, ...]]]

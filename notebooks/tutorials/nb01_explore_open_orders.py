@@ -95,7 +95,8 @@ CELLS: list[NotebookNode] = [
     md("""
     The columns a person reads first come first: ids, account, symbol, side, type, price, stop price,
     quantity, `notional` and its `quote_currency`, state and times; then every other field APEX
-    sends, in its documented order.
+    sends, in its documented order. The rows come instrument by instrument, then account by account:
+    all of one instrument's orders sit together, which is how a desk reads a book during an incident.
     """),
     code("""\
     orders.head()

@@ -14,6 +14,7 @@ from cancel_fakes import SYMBOLS, frame, mixed_records, record
 
 import apex_notebook.cancel.scope as scope_module
 from apex_notebook.cancel.scope import ALL, CancelScope
+from apex_notebook.frames.builder import OrdersBuilder
 from apex_notebook.wire.errors import ScopeError
 
 
@@ -165,3 +166,17 @@ def test_select_on_an_empty_frame() -> None:
 
     assert len(CancelScope(9, 1).select(empty_orders_frame())) == 0
     assert len(CancelScope(ALL, ALL).select(empty_orders_frame())) == 0
+
+
+def test_selecting_one_instrument_of_a_snapshot_is_a_slice_not_a_copy() -> None:
+    records = [record(a * 10 + i, a, 1 + (i % 3)) for a in range(1, 40) for i in range(6)]
+    builder = OrdersBuilder()
+    frame = builder.frame([builder.chunk(records)], by_instrument=True)  # as a snapshot orders its rows
+    chosen = CancelScope(ALL, 2).select(frame)
+    expected = frame[frame["instrument_id"] == 2]
+    assert chosen["order_id"].tolist() == expected["order_id"].tolist() and len(chosen) == 78
+    assert np.shares_memory(chosen["price"].to_numpy(), frame["price"].to_numpy())  # no rows copied
+    chosen.loc[chosen.index[0], "price"] = -1.0  # the snapshot is not changed through the selection
+    assert (frame["price"] > 0).all()
+    scattered = CancelScope(5, ALL).select(frame)  # one account: rows spread over the instruments
+    assert scattered["order_id"].tolist() == frame[frame["account_id"] == 5]["order_id"].tolist()

@@ -138,3 +138,49 @@ def test_the_reply_as_sent_is_one_argument_away(gateway: FakeGateway, make_clien
     typed, as_sent = client.open_orders(), client.open_orders(raw=True)
     assert pd.isna(typed["price"][0]) and as_sent["price"][0] == 0.0
     assert client.order_history(9, raw=True)["client_order_id"].tolist() == [0] * len(gateway.orders[9])
+
+
+def test_open_orders_are_ordered_by_instrument_then_account(make_client: MakeClient) -> None:
+    gateway = FakeGateway(accounts=(9, 10, 11))
+    gateway.orders = {a: [order(a * 100 + i, a, instrument=(2, 1, 3, 1)[i]) for i in range(4)]
+                      for a in (9, 10, 11)}
+    from apex_notebook.client import Client
+
+    with Client(URL, username="ops", password="s3cret-Pa55word", transport=gateway.transport(),
+                progress=False) as client:
+        frame = client.open_orders(account_id=[11, 9, 10])
+    pairs = list(zip(frame["instrument_id"], frame["account_id"], frame["order_id"], strict=True))
+    # instrument first; within it the accounts as requested and each account's orders as APEX listed them
+    assert pairs == sorted(pairs, key=lambda p: p[0])
+    assert [p for p in pairs if p[0] == 1] == [(1, 11, 1101), (1, 11, 1103), (1, 9, 901), (1, 9, 903),
+                                                (1, 10, 1001), (1, 10, 1003)]
+    assert pairs[-1][0] == 3 and len(frame) == 12
+
+
+def test_next_page_of_accounts_is_read_while_the_first_pages_orders_are_fetched(make_client: MakeClient) -> None:
+    from apex_notebook.client import Client
+
+    gateway = FakeGateway(accounts=tuple(range(1, 1201)), operator=True)
+    with Client(URL, username="ops", password="s3cret-Pa55word", transport=gateway.transport(),
+                progress=False) as client:
+        frame = client.open_orders()
+    names = [n for n, _, _ in gateway.calls]
+    pages = [i for i, n in enumerate(names) if n == "GetAllAccountPositions"]
+    first_orders = names.index("GetOpenOrders")
+    # the orders of the first pages are on their way before the last pages are read (not after them)
+    assert len(pages) >= 3 and pages[0] < first_orders < pages[2] < pages[-1] < names.index("GetOpenOrders", pages[-1])
+    assert frame.attrs["accounts_requested"] == list(range(1, 1201)) and frame["account_id"].nunique() == 1200
+
+
+def test_accounts_requested_is_a_list_each_derived_frame_copies_cheaply(make_client: MakeClient) -> None:
+    import copy
+
+    frame = make_client().open_orders()
+    ids = frame.attrs["accounts_requested"]
+    assert ids == [9, 10] and isinstance(ids, list)
+    derived = frame[frame["account_id"] == 9]
+    assert derived.attrs["accounts_requested"] == [9, 10]
+    assert derived.attrs["accounts_requested"] is not ids  # its own copy: changing one leaves the other
+    clone = copy.deepcopy(ids)
+    clone.append(11)
+    assert ids == [9, 10] and type(clone) is type(ids)
