@@ -70,8 +70,10 @@ def _require_reason_and_confirm(reason: object, confirm: object) -> None:
 class Client:
     """One logged-in session on an APEX gateway. See ``docs/ARCHITECTURE.md`` "Client contract".
 
-    ``max_concurrency`` (default 16) bounds the requests a snapshot keeps in flight; it is not a rate
-    limit: for a gateway that limits requests per second, pass ``max_rate``.
+    ``max_concurrency`` (default 16) bounds the requests a snapshot keeps in flight; a gateway that
+    answers within a few milliseconds gets fewer (``quickest_reply``; more threads would only compete
+    for the interpreter lock). It is not a rate limit: for a gateway that limits requests per second,
+    pass ``max_rate``.
     """
 
     def __init__(
@@ -244,6 +246,15 @@ class Client:
         plan._take_send()
         return self._rpc.call("CancelAllOrders", cancel_all_payload(plan.scope.to_payload()),
                               _send_cancel_all=True)
+
+    @property
+    def quickest_reply(self) -> float:
+        """The quickest round trip of this session so far, in seconds (inf before any reply).
+
+        A snapshot keeps fewer than ``max_concurrency`` requests in flight when the gateway answers
+        within a few milliseconds (``wire.fetch.workers_for``).
+        """
+        return self._rpc.quickest_reply
 
     def read(self, name: str, payload: Mapping[str, Any], *, expect: type | None = None) -> Any:
         """One read-only APEX call (``Get*``, ``Ping``); anything that could change state is refused."""

@@ -22,7 +22,7 @@ from apex_notebook.frames.display import price_decimals
 from apex_notebook.frames.tables import accounts_frame, instrument_maps, instruments_frame, orders_frame
 from apex_notebook.wire.accounts import AccountPages, account_ids, role
 from apex_notebook.wire.errors import ApexError, BadResponseError, PartialSnapshotError, ScopeError
-from apex_notebook.wire.fetch import fetch_each
+from apex_notebook.wire.fetch import fetch_each, workers_for
 from apex_notebook.wire.gateway import Gateway
 from apex_notebook.wire.ids import ALL, _AllType, check_id, requested_accounts
 
@@ -39,7 +39,7 @@ def accounts(client: Gateway) -> pd.DataFrame:
         data = client.read("GetAccountInfo", {"OMSId": client.oms_id, "AccountId": account}, expect=dict)
         return str(data.get("AccountName") or "")
 
-    names, failures = fetch_each(ids, info, max_workers=client.max_concurrency,
+    names, failures = fetch_each(ids, info, max_workers=workers_for(client.max_concurrency, client.quickest_reply),
                                  progress=client.progress, desc="GetAccountInfo")
     who = role(client)
     frame = accounts_frame([{"account_id": a, "account_name": names.get(a), "permission": who} for a in ids])
@@ -88,7 +88,8 @@ def open_orders(client: Gateway, account_id: object, instrument_id: object, *, s
 
     builder = OrdersBuilder()  # each reply is typed as it arrives; the frame is built once at the end
     # the next pages of accounts are read while the orders of the previous ones are being fetched
-    chunks, failures = fetch_each(first, fetch, max_workers=client.max_concurrency, progress=client.progress,
+    workers = workers_for(client.max_concurrency, client.quickest_reply)
+    chunks, failures = fetch_each(first, fetch, max_workers=workers, progress=client.progress,
                                   desc="GetOpenOrders", consume=builder.chunk,
                                   more=None if pages is None else pages.next)
     ids = first if pages is None else sorted(chunks.keys() | failures.keys())

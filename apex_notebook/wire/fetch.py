@@ -10,6 +10,7 @@ of keys: their error is raised at once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from queue import SimpleQueue
@@ -17,14 +18,34 @@ from typing import Any, TypeVar, overload
 
 from apex_notebook.wire.errors import ApexError, ClientClosedError
 
-__all__ = ["PROGRESS_THRESHOLD", "fetch_each"]
+__all__ = ["FEWEST_WORKERS", "PROGRESS_THRESHOLD", "REPLY_CPU_SECONDS", "fetch_each", "workers_for"]
 
 #: More keys than this show a progress bar (when progress is asked for).
 PROGRESS_THRESHOLD = 20
+#: Client CPU time assumed per reply when sizing a snapshot's pool (1-2 ms for 100 typed orders here).
+REPLY_CPU_SECONDS = 0.001
+#: Threads a snapshot keeps even when the gateway answers at once.
+FEWEST_WORKERS = 3
 T = TypeVar("T")
 R = TypeVar("R")
 #: The next page of keys (empty when there are no more).
 MoreKeys = Callable[[], Sequence[int]]
+
+
+def workers_for(max_concurrency: int, quickest_reply: float) -> int:
+    """Threads for a snapshot: ``max_concurrency``, or fewer when the gateway answers in milliseconds.
+
+    Little's law: to keep this process busy, the requests in flight must cover a round trip
+    (``quickest_reply``, seconds) divided by the CPU time a reply costs here. A gateway 20 ms away
+    gets every thread allowed; one answering in a millisecond gets :data:`FEWEST_WORKERS` and one or
+    two more, because more threads would only fight for the interpreter lock (B1: 4 threads took
+    0.68-0.92 of the time of 16 against a simulator answering at once). Never more than the user
+    allowed.
+    """
+    if not math.isfinite(quickest_reply):
+        return max_concurrency
+    wanted = FEWEST_WORKERS + math.ceil(max(quickest_reply, 0.0) / REPLY_CPU_SECONDS)
+    return max(1, min(max_concurrency, wanted))
 
 
 @overload

@@ -24,6 +24,10 @@ class Gateway(Protocol):
     progress: bool
     base_url: str
 
+    @property
+    def quickest_reply(self) -> float:
+        """The quickest round trip of the session so far, in seconds (inf before any reply)."""
+
     def read(self, name: str, payload: Mapping[str, Any], *, expect: type | None = None) -> Any:
         """One read-only APEX call (``Get*``); ``expect`` (list or dict) checks the reply's shape."""
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -107,6 +108,8 @@ class Rpc:
         self.max_retries = max_retries
         self.backoff = backoff
         self.limiter = RateLimiter(max_rate)
+        #: The quickest round trip of any call that got an HTTP 2xx reply, in seconds (inf: none yet).
+        self.quickest_reply = math.inf
 
     def call(
         self,
@@ -155,7 +158,10 @@ class Rpc:
                     continue
                 raise _transport_error(name, payload, exc, read, attempt) from exc
             status = response.status_code
-            log.debug("%s -> HTTP %s in %.1f ms", name, status, 1000 * (time.perf_counter() - started))
+            elapsed = time.perf_counter() - started
+            log.debug("%s -> HTTP %s in %.1f ms", name, status, 1000 * elapsed)
+            if status < 300 and elapsed < self.quickest_reply:
+                self.quickest_reply = elapsed
             if (status == 429 or status >= 500) and read and attempt < self.max_retries:
                 attempt = self._pause(name, attempt, f"HTTP {status}", response.headers.get("Retry-After"))
                 continue

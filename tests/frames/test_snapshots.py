@@ -184,3 +184,30 @@ def test_accounts_requested_is_a_list_each_derived_frame_copies_cheaply(make_cli
     clone = copy.deepcopy(ids)
     clone.append(11)
     assert ids == [9, 10] and type(clone) is type(ids)
+
+
+@pytest.mark.parametrize(("delay", "fewest", "most"), [(0.0, 1, 4), (0.03, 10, 16)])
+def test_a_snapshot_uses_fewer_threads_when_the_gateway_answers_at_once(
+        delay: float, fewest: int, most: int) -> None:
+    import threading
+    import time
+
+    import httpx
+
+    from apex_notebook.client import Client
+
+    gateway = FakeGateway(accounts=tuple(range(1, 65)))
+    threads: set[str] = set()
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/GetOpenOrders"):
+            threads.add(threading.current_thread().name)
+        time.sleep(delay)
+        return gateway.handle(request)
+
+    with Client(URL, username="ops", password="s3cret-Pa55word", transport=httpx.MockTransport(handle),
+                progress=False) as client:
+        assert (client.quickest_reply >= delay) and client.max_concurrency == 16
+        frame = client.open_orders()
+    assert len(frame) == 64 * 3
+    assert fewest <= len(threads) <= most, sorted(threads)

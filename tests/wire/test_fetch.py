@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from apex_notebook.wire.errors import ApexError, ClientClosedError, ServerError
-from apex_notebook.wire.fetch import fetch_each
+from apex_notebook.wire.fetch import fetch_each, workers_for
 
 
 class Pages:
@@ -89,3 +89,35 @@ def test_progress_total_grows_with_each_page(capsys: pytest.CaptureFixture[str])
     assert len(results) == 59
     shown = capsys.readouterr().err
     assert "/30 " in shown and "/60 " in shown  # 30 keys, then the second page of 30
+
+
+@pytest.mark.parametrize(("quickest", "maximum", "workers"), [
+    (float("inf"), 16, 16),  # nothing measured yet: what the user allowed
+    (0.0004, 16, 4),         # a gateway answering at once: a few threads, not sixteen fighting for the GIL
+    (0.006, 16, 9),
+    (0.022, 16, 16),         # 20 ms away: every thread allowed
+    (0.5, 16, 16),
+    (0.0004, 2, 2),          # never more than max_concurrency
+])
+def test_snapshot_threads_follow_the_quickest_round_trip(quickest: float, maximum: int, workers: int) -> None:
+    assert workers_for(maximum, quickest) == workers
+
+
+def test_only_a_successful_reply_counts_as_a_round_trip() -> None:
+    import httpx
+
+    from apex_notebook.wire.rpc import Rpc
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/GetFast404"):
+            return httpx.Response(404, text="not here")  # a proxy's instant refusal is no round trip
+        time.sleep(0.01)
+        return httpx.Response(200, json=[])
+
+    rpc = Rpc(httpx.Client(transport=httpx.MockTransport(handle)), "http://gateway.test", max_retries=0)
+    assert rpc.quickest_reply == float("inf")
+    with pytest.raises(ApexError):
+        rpc.call("GetFast404", {})
+    assert rpc.quickest_reply == float("inf")
+    rpc.call("GetOpenOrders", {"OMSId": 1, "AccountId": 9}, expect=list)
+    assert 0.01 <= rpc.quickest_reply < 1.0
