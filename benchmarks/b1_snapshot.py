@@ -9,8 +9,10 @@ injected latency per reply. Measured in the same run, interleaved repetition by 
 * by hand: one ``httpx.Client``, the account ids paged with GetAllAccountPositions, then a sequential
   loop of GetOpenOrders decoded with ``response.json()``, then ``pandas.DataFrame(records)``;
 * raw floor: the toolkit's exact requests (GetAllAccountPositions pages, GetInstruments, one
-  GetOpenOrders per account) at the toolkit's concurrency (``max_concurrency`` threads on one shared
-  ``httpx.Client``), bodies decoded with stdlib ``json.loads``, no DataFrame.
+  GetOpenOrders per account) at the toolkit's ``max_concurrency`` (16 threads on one shared
+  ``httpx.Client``), bodies decoded with stdlib ``json.loads``, no DataFrame. The toolkit itself
+  may use fewer threads when the gateway answers within milliseconds (``wire.fetch.workers_for``);
+  ``b1_timeline.py`` also measures a floor with the toolkit's own number of threads.
 
 Targets: at 50 ms toolkit >= 10x faster than by hand; at both latencies toolkit / raw floor <= 1.0.
 Also printed (same run, same bodies): the components that explain the toolkit-vs-floor gap --

@@ -37,3 +37,15 @@ def test_run_all_quick_subset(tmp_path: Path) -> None:
                           check=False)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
     assert "RATIO b4." in log.read_text()
+
+
+@pytest.mark.slow
+def test_b1_timeline_runs_quick_and_explains_the_snapshot(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, str(BENCHMARKS / "b1_timeline.py"), "--quick"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=240, check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-4000:]
+    for figure in ("toolkit.server_busy_share", "toolkit.tail_frame_build", "floor_at_toolkit_threads.wall"):
+        assert f"MEDIAN b1_timeline.{figure} = " in proc.stdout, output[-4000:]
+    assert "RATIO b1_timeline.toolkit_over_floor_at_toolkit_threads = " in proc.stdout
+    assert "the toolkit's snapshot uses " in proc.stdout
