@@ -13,6 +13,7 @@ from apex_notebook.cancel.plan import CancelPlan
 from apex_notebook.cancel.result import CancelResult
 from apex_notebook.client import Client
 from apex_notebook.simulator import FakeOMS, ManualClock
+from apex_notebook.simulator.catalog import User
 
 POLL = 0.05
 
@@ -42,6 +43,17 @@ def ops(sim: FakeOMS) -> Iterator[Client]:
 @pytest.fixture
 def trader(sim: FakeOMS) -> Iterator[Client]:
     client = connect(sim, "trader")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def ops2(sim: FakeOMS) -> Iterator[Client]:
+    """A second Operator on the same simulated OMS (the other person of a two-person release)."""
+    user = User(6, "ops2", "Operator", (1,))
+    sim.catalog.users[user.user_id] = user
+    sim.catalog.users_by_name[user.name] = user
+    client = connect(sim, "ops2")
     yield client
     client.close()
 

@@ -39,8 +39,8 @@ def accounts(client: Gateway) -> pd.DataFrame:
         data = client.read("GetAccountInfo", {"OMSId": client.oms_id, "AccountId": account}, expect=dict)
         return str(data.get("AccountName") or "")
 
-    names, failures = fetch_each(ids, info, max_workers=workers_for(client.max_concurrency, client.quickest_reply),
-                                 progress=client.progress, desc="GetAccountInfo")
+    names, failures = fetch_each(ids, info, max_workers=_workers(client), progress=client.progress,
+                                 desc="GetAccountInfo")
     who = role(client)
     frame = accounts_frame([{"account_id": a, "account_name": names.get(a), "permission": who} for a in ids])
     _finish(frame, client, ids, failures, call="GetAccountInfo", strict=True)
@@ -67,10 +67,10 @@ def open_orders(client: Gateway, account_id: object, instrument_id: object, *, s
     requested = requested_accounts(account_id)  # bad ids are refused before any request
     taken_at = pd.Timestamp.now(tz="UTC")
     pages = AccountPages(client) if isinstance(requested, _AllType) else None
-    first: list[int] = [] if isinstance(requested, _AllType) else requested
+    given: list[int] = [] if isinstance(requested, _AllType) else requested
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="apex-instruments") as side:
         pending = side.submit(instruments, client)  # overlaps the first page of the account enumeration
-        first = first if pages is None else pages.next()
+        first = given if pages is None else pages.next()
         listed = pending.result()
         symbols, quotes = instrument_maps(listed)
     if instrument is not ALL and symbols and instrument not in symbols:
@@ -88,8 +88,7 @@ def open_orders(client: Gateway, account_id: object, instrument_id: object, *, s
 
     builder = OrdersBuilder()  # each reply is typed as it arrives; the frame is built once at the end
     # the next pages of accounts are read while the orders of the previous ones are being fetched
-    workers = workers_for(client.max_concurrency, client.quickest_reply)
-    chunks, failures = fetch_each(first, fetch, max_workers=workers, progress=client.progress,
+    chunks, failures = fetch_each(first, fetch, max_workers=_workers(client), progress=client.progress,
                                   desc="GetOpenOrders", consume=builder.chunk,
                                   more=None if pages is None else pages.next)
     ids = first if pages is None else sorted(chunks.keys() | failures.keys())
@@ -105,6 +104,11 @@ def open_orders(client: Gateway, account_id: object, instrument_id: object, *, s
     frame.attrs.update(taken_at=taken_at, instrument_id=instrument, price_decimals=price_decimals(listed))
     _finish(frame, client, ids, failures, call="GetOpenOrders", strict=strict)
     return frame
+
+
+def _workers(client: Gateway) -> int:
+    """Threads for one snapshot of ``client`` (fewer than max_concurrency for a gateway that answers fast)."""
+    return workers_for(client.max_concurrency, client.quickest_reply)
 
 
 class AccountIdList(list[int]):

@@ -9,7 +9,7 @@ import importlib.util
 from collections.abc import Iterator
 
 import pytest
-from sim_session import clock, ops, sim, trader  # noqa: F401  (fixtures)
+from sim_session import clock, ops, ops2, sim, trader  # noqa: F401  (fixtures)
 
 from .pg_cluster import Cluster, find_tool, start_cluster
 

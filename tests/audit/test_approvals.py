@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sim_session import connect, run, sent
+from sim_session import run, sent
 
 from apex_notebook.audit.journal import Journal
 from apex_notebook.cancel.approval_gate import approval_status
@@ -19,21 +19,10 @@ from apex_notebook.cancel.plan import CancelPlan
 from apex_notebook.cancel.scope import ALL, CancelScope
 from apex_notebook.client import Client
 from apex_notebook.simulator import FakeOMS, ManualClock
-from apex_notebook.simulator.catalog import User
 from apex_notebook.wire.errors import ApprovalError, DriftError
 
 ALL_OF_ONE = CancelScope(ALL, 1)  # every account, instrument 1: an ALL-accounts scope
 
-
-@pytest.fixture
-def ops2(sim: FakeOMS) -> Iterator[Client]:
-    """A second Operator on the same simulated OMS."""
-    user = User(6, "ops2", "Operator", (1,))
-    sim.catalog.users[user.user_id] = user
-    sim.catalog.users_by_name[user.name] = user
-    client = connect(sim, "ops2")
-    yield client
-    client.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

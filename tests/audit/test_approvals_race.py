@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sim_session import connect
 
 from apex_notebook.audit.journal import Journal
 from apex_notebook.cancel.approval_gate import scope_key
 from apex_notebook.cancel.approval_policy import ApprovalPolicy
 from apex_notebook.cancel.scope import ALL, CancelScope
 from apex_notebook.client import Client
-from apex_notebook.simulator import FakeOMS
-from apex_notebook.simulator.catalog import User
 from apex_notebook.wire.errors import ApprovalError
-
-
-@pytest.fixture
-def ops2(sim: FakeOMS) -> Iterator[Client]:
-    user = User(6, "ops2", "Operator", (1,))
-    sim.catalog.users[6], sim.catalog.users_by_name["ops2"] = user, user
-    client = connect(sim, "ops2")
-    yield client
-    client.close()
 
 
 def test_one_approval_releases_one_intent_even_when_two_passed_the_gate_together(

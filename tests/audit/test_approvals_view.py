@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from sim_session import connect
-
 from apex_notebook.audit.journal import Journal
 from apex_notebook.cancel.approval_policy import ApprovalPolicy
 from apex_notebook.cancel.scope import ALL, CancelScope
 from apex_notebook.client import Client
-from apex_notebook.simulator import FakeOMS
-from apex_notebook.simulator.catalog import User
 from apex_notebook.ui.panel.approvals_view import ApprovalsView, approvals_html
-
-
-@pytest.fixture
-def ops2(sim: FakeOMS) -> Iterator[Client]:
-    user = User(6, "ops2", "Operator", (1,))
-    sim.catalog.users[6], sim.catalog.users_by_name["ops2"] = user, user
-    client = connect(sim, "ops2")
-    yield client
-    client.close()
 
 
 def test_the_view_follows_a_request_from_pending_to_approved(ops: Client, ops2: Client, journal: Journal) -> None:
